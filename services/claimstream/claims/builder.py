@@ -1,0 +1,83 @@
+"""Turn tagged spans into Claim records with provenance. Knows nothing of Kafka or the model."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from claimstream.claims.attribution import attribute
+from claimstream.claims.quantity import parse_quantity
+from claimstream.extract.base import Span
+from claimstream.records import Claim
+from claimstream.text.sentences import Sentence
+
+_STRIP = " \t\r\n,;:—–-"
+
+
+def claim_id(article_id: str, claim_type: str, start: int, end: int) -> str:
+    """Deterministic id: the same article, type and span always give the same id."""
+    digest = hashlib.sha256(f"{article_id}\x1f{claim_type}\x1f{start}\x1f{end}".encode()).hexdigest()
+    return f"clm_{digest[:24]}"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    return start, end
+
+
+def build_claims(
+    article_id: str,
+    text: str,
+    sentences: Sequence[Sentence],
+    spans: Sequence[Sequence[Span]],
+    *,
+    model_version: str,
+    extracted_at: str,
+) -> list[Claim]:
+    """Claims for one article, from the spans tagged in each of its sentences."""
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for index, (sentence, sentence_spans) in enumerate(zip(sentences, spans, strict=True)):
+        previous = [(s.start, s.end) for s in sentences[max(0, index - 3) : index]]
+        for span in sentence_spans:
+            start, end = _trim(text, sentence.start + span.start, sentence.start + span.end)
+            if end <= start:
+                continue
+            evidence = text[start:end]
+            quantity = None
+            if span.type == "troop_count":
+                parsed = parse_quantity(evidence)
+                if parsed is None:
+                    # A personnel count without a number the normaliser can read is no troop count.
+                    continue
+                quantity = parsed.to_dict()
+            who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous)
+            cid = claim_id(article_id, span.type, start, end)
+            if cid in seen:
+                continue
+            seen.add(cid)
+            claims.append(
+                Claim(
+                    claim_id=cid,
+                    article_id=article_id,
+                    type=span.type,
+                    text=evidence,
+                    start=start,
+                    end=end,
+                    sentence_start=sentence.start,
+                    sentence_end=sentence.end,
+                    speaker=who.speaker,
+                    target=who.target,
+                    conditional=who.conditional,
+                    negated=who.negated,
+                    quantity=quantity,
+                    confidence=round(min(max(span.score, 0.0), 1.0), 4),
+                    model_version=model_version,
+                    extracted_at=extracted_at,
+                )
+            )
+    claims.sort(key=lambda c: (c.start, c.end, c.type))
+    return claims

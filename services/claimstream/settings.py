@@ -1,0 +1,62 @@
+"""All configuration, read from the environment (prefix ``CLAIMSTREAM_``) once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Typed settings of the service; every field can be set as CLAIMSTREAM_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMSTREAM_", env_file=None, extra="ignore")
+
+    # Kafka
+    brokers: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated")
+    app_id: str = Field("claimstream", description="Faust app id = consumer group id")
+    articles_topic: str = "articles"
+    claims_topic: str = "claims"
+    summaries_topic: str = "claims.summaries"
+    dlq_topic: str = "articles.dlq"
+    topic_partitions: int = Field(4, ge=1, description="partitions for topics the worker creates")
+    topic_replicas: int = Field(1, ge=1)
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+
+    # Security
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    # Worker
+    web_host: str = Field("127.0.0.1", description="address the metrics/health web server binds")
+    web_port: int = 6066
+    max_article_bytes: int = Field(2_000_000, ge=1, description="larger messages go to the DLQ")
+    batch_max_articles: int = Field(32, ge=1, description="micro-batch: most articles per batch")
+    batch_max_seconds: float = Field(0.05, gt=0, description="micro-batch: longest wait to fill a batch")
+    batch_max_tokens: int = Field(8192, ge=128, description="tokens per model forward pass")
+    inference_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0 = all cores)")
+
+    # Model
+    extractor: Literal["model", "baseline"] = "model"
+    model_dir: Path | None = Field(None, description="tagger directory; default: the bundled model")
+    log_level: str = "INFO"
+
+    def kafka_url(self) -> str:
+        """Faust broker URL(s) built from ``brokers``."""
+        return ";".join(f"kafka://{b.strip()}" for b in self.brokers.split(",") if b.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

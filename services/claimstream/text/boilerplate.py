@@ -1,0 +1,57 @@
+"""Find the article's own text in a scraped page, as regions of the original string.
+
+Nothing is deleted or rewritten: callers get [start, end) regions so that every offset they
+compute still points into the text the producer sent.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Lines that are never article prose (scraped navigation, widgets, comment forms).
+_BOILERPLATE_LINE = re.compile(
+    r"""^(?:
+        see\ also\b.*
+      | read\ (?:more|also|next)\b.*
+      | related(?:\ (?:posts|articles|stories|news|coverage))?:?
+      | (?:most\ (?:popular|read|viewed)|trending(?:\ now)?|on\ key|social\ media|share\ this(?:\ article)?
+          |follow\ us.*|advertisement|sponsored(?:\ content)?|recommended(?:\ for\ you)?|watch:?.*\d:\d\d
+          |subscribe\b.*|sign\ up\b.*|newsletter\b.*|share\ (?:on|via)\b.*|tweet|email|print|comments?)
+      | leave\ a\ (?:reply|comment)
+      | your\ email\ address\ will\ not\ be\ published.*
+      | required\ fields\ are\ marked.*
+      | this\ site\ uses\ akismet.*
+      | (?:posted|published|updated)\ (?:on|at)\b.{0,60}
+      | (?:with\ input\ from|reporting\ by|additional\ reporting\ by|written\ by|by)\ [A-Z][\w.\-]+(?:[\ ,]+(?:and\ )?[A-Z][\w.\-]+){0,8}
+      | copyright\b.*|©.*|all\ rights\ reserved.*
+      | \(?(?:photo|image|video|credit)s?:.*
+    )$""",
+    re.I | re.X,
+)
+# A video caption ends with its running time ("... 3:52", "... 1:02:10").
+_RUNNING_TIME = re.compile(r"\s(?:\d{1,2}:)?\d{1,2}:\d{2}\s*$")
+# An all-caps line that links to another story.
+_ALL_CAPS = re.compile(r"^[^a-z]*[A-Z]{3}[^a-z]*$")
+_LINE = re.compile(r"[^\n]+")
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether one stripped line of a scraped page is boilerplate rather than article text."""
+    line = line.strip().replace("\xa0", " ")
+    if not line:
+        return True
+    if _BOILERPLATE_LINE.match(line):
+        return True
+    words = line.split()
+    if _RUNNING_TIME.search(line) and len(words) <= 20 and not line.rstrip()[-6:].count("."):
+        return True
+    return bool(_ALL_CAPS.match(line) and len(words) >= 2 and len(words) <= 20)
+
+
+def content_regions(text: str) -> list[tuple[int, int]]:
+    """The [start, end) line regions of ``text`` that hold article text, in order."""
+    regions: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text):
+        if not is_boilerplate(match.group(0)):
+            regions.append((match.start(), match.end()))
+    return regions

@@ -1,0 +1,231 @@
+"""Annotation workflow: sample sentences to label, and ingest annotators' answers as stand-off labels.
+
+Batches with text live outside the repo (default /work/labelling); only stand-off labels
+(doc id, offsets, fields) are written into data/labels/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from claimstream.text.sentences import split_sentences
+from claimstream.training.corpus import (
+    DEFAULT_CORPUS,
+    LABELS_DIR,
+    SAMPLE_DOC_ID,
+    SAMPLE_PATH,
+    iter_corpus,
+    load_documents,
+    read_labels,
+    split_of,
+)
+
+WORKDIR = Path("/work/labelling")
+
+_NUM = r"(?:\d[\d,. ]*\d|\d+|\d+(?:\.\d+)?\s*(?:k|million|thousand)|(?:a |one |two |three |four |five |six |seven |eight |nine |ten |twelve |fifteen |twenty |thirty |forty |fifty |sixty |seventy |eighty |ninety |several |a few |a hundred |hundreds |thousands |tens )?(?:hundred|thousand|million|dozen)s?)"
+TROOP = re.compile(
+    _NUM + r"(?:\s+[\w\-’']+){0,3}?\s+(?:troops|soldiers|servicemen|service members|forces|personnel|"
+    r"reservists|marines|paratroopers|fighters|mercenaries|militants|guardsmen|gunmen|members|men|"
+    r"sailors|airmen|officers|recruits|combatants|rebels|guerrillas)\b",
+    re.I,
+)
+THREAT = re.compile(
+    r"\b(warn\w*|threat\w*|retaliat\w*|sanction\w*|respond\w* (decisively|forcefully|swiftly)|consequences|"
+    r"costs|punish\w*|strike|destroy|invade|attack|military action|use force|all options|expel\w*|"
+    r"crush|annihilat\w*|wipe|no plans to|not going to attack|response)\b",
+    re.I,
+)
+COMMIT = re.compile(
+    r"\b(pledg\w*|commit\w*|promis\w*|vow\w*|agree\w*|will provide|will send|will continue|will work|"
+    r"announc\w*|intends? to|plans? to|prepared to|ready to|will (?:not )?\w+|would (?:not )?\w+|"
+    r"guarantee\w*|undertak\w*)\b",
+    re.I,
+)
+
+
+def _used_sentences() -> set[tuple[str, int]]:
+    used = set()
+    for split in ("train", "eval"):
+        for row in read_labels(split):
+            used.add((row["doc_id"], row["start"]))
+    return used
+
+
+def _category(text: str) -> str:
+    if TROOP.search(text):
+        return "troop"
+    if THREAT.search(text):
+        return "threat"
+    if COMMIT.search(text):
+        return "commit"
+    return "other"
+
+
+def sample(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    used = _used_sentences()
+    skip_docs = set(args.skip_docs or [])
+    for path in WORKDIR.glob("*.jsonl"):
+        if not path.name.endswith(".answers.jsonl"):
+            for line in path.open("rb"):
+                row = orjson.loads(line)
+                used.add((row["doc_id"], row["start"]))
+    pools: dict[str, list[dict[str, Any]]] = {k: [] for k in ("troop", "threat", "commit", "other")}
+    docs = list(iter_corpus(args.corpus))
+    if SAMPLE_PATH.exists():
+        docs.append({"id": SAMPLE_DOC_ID, "text": SAMPLE_PATH.read_text(), "component": "sample"})
+    comp_quota: Counter[str] = Counter()
+    rng.shuffle(docs)
+    for doc in docs:
+        if split_of(doc["id"]) != args.split or doc["id"] in skip_docs:
+            continue
+        text = doc["text"]
+        for sent in split_sentences(text):
+            if (doc["id"], sent.start) in used:
+                continue
+            s = text[sent.start : sent.end]
+            if not (25 <= len(s) <= 600) or s.count(" ") < 4:
+                continue
+            cat = _category(s)
+            pools[cat].append(
+                {"doc_id": doc["id"], "start": sent.start, "end": sent.end, "text": s,
+                 "component": doc.get("component", "")}
+            )
+    mix = {"troop": args.troop, "threat": args.threat, "commit": args.commit, "other": args.other}
+    chosen: list[dict[str, Any]] = []
+    for cat, n in mix.items():
+        pool = pools[cat]
+        rng.shuffle(pool)
+        # White House prose is over-represented; cap it at 40% of each category.
+        wh_cap = int(n * 0.4)
+        taken = 0
+        for row in pool:
+            if taken >= n:
+                break
+            if row["component"].startswith("wh_"):
+                if comp_quota[cat] >= wh_cap:
+                    continue
+                comp_quota[cat] += 1
+            chosen.append(row)
+            taken += 1
+    rng.shuffle(chosen)
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    out = WORKDIR / f"{args.name}.jsonl"
+    with out.open("wb") as fh:
+        for i, row in enumerate(chosen):
+            row["sid"] = f"{args.name}-{i:04d}"
+            fh.write(orjson.dumps(row) + b"\n")
+    print(f"wrote {len(chosen)} sentences to {out}", file=sys.stderr)
+
+
+def _locate(sentence: str, span: str) -> tuple[int, int] | None:
+    idx = sentence.find(span)
+    if idx >= 0:
+        return idx, idx + len(span)
+    # Tolerate whitespace and quote differences in the annotator's copy of the span.
+    pattern = re.escape(span.strip())
+    pattern = re.sub(r"(\\\s)+|\\ ", r"\\s+", pattern)
+    for a, b in (("'", "['’‘]"), ('"', '["“”]')):
+        pattern = pattern.replace(re.escape(a), b)
+    m = re.search(pattern, sentence)
+    return (m.start(), m.end()) if m else None
+
+
+def ingest(args: argparse.Namespace) -> None:
+    batch = WORKDIR / f"{args.name}.jsonl"
+    answers = WORKDIR / f"{args.name}.answers.jsonl"
+    sentences = {r["sid"]: r for r in map(orjson.loads, batch.open("rb"))}
+    labelled: dict[str, list[dict[str, Any]]] = {}
+    for n, line in enumerate(answers.open("rb"), 1):
+        if not line.strip():
+            continue
+        try:
+            ans = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            print(f"{answers}:{n}: bad JSON: {exc}", file=sys.stderr)
+            continue
+        labelled[ans["sid"]] = ans.get("claims", [])
+    problems = 0
+    rows = []
+    counts: Counter[str] = Counter()
+    for sid, sent in sentences.items():
+        if sid not in labelled:
+            continue
+        claims = []
+        for c in labelled[sid]:
+            loc = _locate(sent["text"], c["text"])
+            if loc is None or c.get("type") not in ("threat", "commitment", "troop_count"):
+                problems += 1
+                print(f"{sid}: cannot place {c.get('type')} span {c.get('text')!r}", file=sys.stderr)
+                continue
+            counts[c["type"]] += 1
+            claims.append(
+                {
+                    "type": c["type"],
+                    "start": sent["start"] + loc[0],
+                    "end": sent["start"] + loc[1],
+                    "speaker": c.get("speaker"),
+                    "target": c.get("target"),
+                    "conditional": bool(c.get("conditional", False)),
+                    "negated": bool(c.get("negated", False)),
+                    "quantity": c.get("quantity") if c["type"] == "troop_count" else None,
+                }
+            )
+        rows.append({"doc_id": sent["doc_id"], "start": sent["start"], "end": sent["end"],
+                     "claims": claims, "source": args.name})
+    split = split_of(rows[0]["doc_id"]) if rows else "train"
+    out = LABELS_DIR / split / f"{args.name}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as fh:
+        for row in rows:
+            fh.write(orjson.dumps(row) + b"\n")
+    missing = len(sentences) - len(rows)
+    print(f"{out}: {len(rows)} sentences, {dict(counts)}; {missing} unanswered, {problems} problems")
+
+
+def context(args: argparse.Namespace) -> None:
+    """Write <name>.txt: each sentence to label with the text just before it, for attribution."""
+    batch = WORKDIR / f"{args.name}.jsonl"
+    rows = [orjson.loads(line) for line in batch.open("rb")]
+    docs = load_documents({r["doc_id"] for r in rows})
+    out = WORKDIR / f"{args.name}.txt"
+    with out.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            text = docs[r["doc_id"]]
+            before = text[max(0, r["start"] - args.chars) : r["start"]].replace("\n", " / ")
+            fh.write(f"### {r['sid']}\n[context] ...{before}\n[SENTENCE] {r['text']}\n\n")
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sample", help="write a batch of sentences to label (outside the repo)")
+    s.add_argument("name")
+    s.add_argument("--split", choices=("train", "eval"), required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--troop", type=int, default=0)
+    s.add_argument("--threat", type=int, default=0)
+    s.add_argument("--commit", type=int, default=0)
+    s.add_argument("--other", type=int, default=0)
+    s.add_argument("--skip-docs", nargs="*")
+    s.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    i = sub.add_parser("ingest", help="turn <name>.answers.jsonl into stand-off labels in data/labels")
+    i.add_argument("name")
+    c = sub.add_parser("context", help="write <name>.txt, the batch with preceding context, to read")
+    c.add_argument("name")
+    c.add_argument("--chars", type=int, default=300)
+    args = parser.parse_args(argv)
+    {"sample": sample, "ingest": ingest, "context": context}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
