@@ -1,0 +1,650 @@
+"""Troop-count detection and normalisation (rule based, stdlib only, hot path).
+
+Finds personnel counts ("up to 100,000 Russian troops", "some 2,000 National Guardsmen",
+"tens of thousands of soldiers", "between 70 and 90 thousand troops") and normalises them into
+a :class:`Quantity` following Settled case 1 of the claim guidelines.
+
+Bounds per qualifier (N = the number as stated):
+
+============  =======  =======  =======  ==================================================
+qualifier     value    lower    upper    cues
+============  =======  =======  =======  ==================================================
+exact         N        N        N        a bare number ("3,000 troops", "a dozen soldiers")
+approx        N        None     None     about, some, around, roughly, nearly, almost,
+                                         approximately, an estimated, close to, circa, ~,
+                                         "N or so", "N-odd"
+up_to         N        None     N        up to, as many as
+at_least      N        N        None     at least, more than, over, upwards of, in excess of,
+                                         no fewer/less than, above, "N+", "N-plus", "N or more"
+at_most       N        None     N        fewer than, less than, under, no more than, at most,
+                                         below, "N or fewer", "N or less"
+range         None     X        Y        between X and Y, X-Y, X–Y, X to Y, X or Y (a shared
+                                         scale word applies to both: "70 to 90 thousand")
+vague         None     see below         quantity words without a number
+============  =======  =======  =======  ==================================================
+
+Vague bounds (decided here, applied everywhere):
+
+==========================================================  =========  =========
+phrase                                                      lower      upper
+==========================================================  =========  =========
+dozens (of), several dozen, a few dozen                     24         99
+scores of                                                   40         199
+hundreds (of), several hundred, a few hundred               200        999
+thousands (of), several thousand, a few thousand            2,000      9,999
+tens of thousands (of)                                      20,000     99,999
+hundreds of thousands (of)                                  200,000    999,999
+millions (of)                                               2,000,000  9,999,999
+==========================================================  =========  =========
+
+A cue word before a vague phrase ("up to several thousand") does not change it: it stays vague.
+"from X to Y troops" is a change of level, not a range: it yields two exact counts.
+
+Numbers: digits with "," / "." / space thousands separators ("100,000", "100.000", "100 000"),
+decimals with a scale ("1.5 million", "2.5m", "10k", "10 thousand"), and words ("ten thousand",
+"one hundred and fifty", "twenty-five", "a dozen", "two dozen", "half a million").
+
+The count must be followed (after at most three modifier words, or "of its/their/the") by a
+personnel noun (troops, soldiers, servicemen, service members, forces, personnel, reservists,
+marines, paratroopers, fighters, mercenaries, National Guard / Guardsmen, militants, gunmen,
+rebels, guerrillas, insurgents, militiamen, sailors, airmen, recruits, combatants, commandos,
+special forces, conscripts, troopers; "officers" only with a military modifier), or be a
+"N-strong force/contingent/brigade". ``unit`` is that noun as written.
+
+Rejected (Settled case 11): equipment ("tanks", "personnel carriers", "F-16 fighters"), units
+without a personnel number ("a battalion"), casualties ("12 soldiers were killed", "killed 12
+soldiers", "wounded soldiers"), prisoners and captives ("captured", "released"), police,
+civilians, refugees, diplomats (not personnel nouns), money ("$100 million"), percentages,
+years ("in 2014 troops ...") and hyphenated measures ("20-year-old soldiers").
+Hypothetical numbers (Settled case 9) are left to the model.
+
+Known limits: a day of the month right before a space-grouped number ("December 7 100
+soldiers") is read as one number; counts whose noun comes before the number ("troops in Syria
+(2,000)") are only found by ``parse_quantity(..., allow_bare=True)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "QUALIFIERS",
+    "Quantity",
+    "QuantityMatch",
+    "find_troop_quantities",
+    "parse_number",
+    "parse_quantity",
+]
+
+QUALIFIERS: Final = ("exact", "approx", "up_to", "at_least", "at_most", "range", "vague")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A normalised personnel count (Settled case 1)."""
+
+    value: int | None
+    lower: int | None
+    upper: int | None
+    qualifier: str
+    unit: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+            "qualifier": self.qualifier,
+            "unit": self.unit,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityMatch:
+    """A count found in a text: ``text[start:end]`` is the whole phrase (cue + number + noun)."""
+
+    start: int
+    end: int
+    quantity: Quantity
+
+
+# --------------------------------------------------------------------------------------------
+# Number words
+# --------------------------------------------------------------------------------------------
+
+_SMALL: Final[dict[str, int]] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_TENS: Final = frozenset({"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"})
+_SCALES: Final[dict[str, int]] = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "dozen": 12,
+}  # fmt: skip
+
+_UNITS_W = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS_W = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS_W = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_SMALL_W = rf"(?:(?:{_TENS_W})(?:-(?:{_UNITS_W}))?|{_TEENS_W}|{_UNITS_W})"
+_SCALE_W = r"(?:hundred|thousand|million|billion|dozen)"
+_WORD_TOKEN = rf"(?:{_SMALL_W}|{_SCALE_W})"
+_WORD_SEP = r"(?:(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+|[\s-]+)"
+_WORD_NUMBER = (
+    rf"(?:half\s+an?\s+(?:million|billion)|a\s+quarter(?:\s+of)?\s+an?\s+(?:million|billion)"
+    rf"|(?:an?\s+{_SCALE_W}|{_SMALL_W})(?:{_WORD_SEP}{_WORD_TOKEN}(?![\w-]))*)"
+)
+# Digits: "100,000" | "100 000" | "100.000" | "2.5" | "10" (+ optional attached/spaced scale word).
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,.]\d)|\d+(?:\.\d+)*)"
+_DIGIT_SCALE = r"(?:(?:k|m|mn|bn)(?![\w-])|[\s-]+(?:thousand|million|billion|hundred|dozen)(?![\w-]))"
+_DIGITS_RE: Final = re.compile(
+    rf"(?<![\w.,/:$€£¥])(?P<digits>{_DIGITS})(?P<dscale>{_DIGIT_SCALE})?(?![\w]|[.,]\d)", re.IGNORECASE
+)
+_WORDS_RE: Final = re.compile(
+    r"\b(?=one|two|thr|fou|fiv|six|sev|eig|nin|ten|ele|twe|thi|fif|for|hal|an?\s+(?:hun|tho|mil|bil|doz|qua))"
+    rf"(?<!-)(?P<words>{_WORD_NUMBER})(?![\w])",
+    re.IGNORECASE,
+)
+_PARSE_DIGITS_RE: Final = re.compile(rf"^(?P<digits>{_DIGITS})\s*(?P<scale>{_SCALE_W}|k|m|mn|bn)?$", re.I)
+_DOT_THOUSANDS_RE: Final = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_WORD_SPLIT_RE: Final = re.compile(r"[\s-]+")
+_SPACES_RE: Final = re.compile(r"[ \u00a0\u202f\u2009]")
+_SPECIAL_WORDS: Final[dict[str, int]] = {
+    "half a million": 500_000, "half a billion": 500_000_000,
+    "a quarter million": 250_000, "a quarter of a million": 250_000,
+    "a quarter billion": 250_000_000, "a quarter of a billion": 250_000_000,
+}  # fmt: skip
+
+_VAGUE_PHRASES: Final[tuple[tuple[str, int, int], ...]] = (
+    (r"hundreds\s+of\s+thousands", 200_000, 999_999),
+    (r"tens\s+of\s+thousands", 20_000, 99_999),
+    (r"millions", 2_000_000, 9_999_999),
+    (r"(?:several|a\s+few)\s+thousand", 2_000, 9_999),
+    (r"thousands", 2_000, 9_999),
+    (r"(?:several|a\s+few)\s+hundred", 200, 999),
+    (r"hundreds", 200, 999),
+    (r"(?:several|a\s+few)\s+dozen", 24, 99),
+    (r"dozens", 24, 99),
+    (r"scores", 40, 199),
+)
+_VAGUE_RE: Final = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"(?P<v{i}>{pattern})" for i, (pattern, _, _) in enumerate(_VAGUE_PHRASES))
+    + r")(?:\s+of(?:\s+(?:the|its|their|his|her|our|these|those))?(?=\s)|(?=\s+more\b))?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _parse_words(text: str) -> int | None:
+    raw = " ".join(text.lower().split())
+    special = _SPECIAL_WORDS.get(raw)
+    if special is not None:
+        return special
+    tokens = [t for t in _WORD_SPLIT_RE.split(raw) if t and t != "and"]
+    if not tokens or tokens[0] in _SCALES or tokens[0] == "dozen":
+        return None
+    total = 0
+    current = 0
+    previous = ""  # kind of the previous token: "", "a", "unit", "teen", "tens", "scale"
+    for i, token in enumerate(tokens):
+        if token in ("a", "an"):
+            if i != 0 or len(tokens) == 1 or (tokens[1] not in _SCALES and tokens[1] != "dozen"):
+                return None
+            current, previous = 1, "a"
+        elif token in _SMALL:
+            number = _SMALL[token]
+            if previous in ("unit", "teen", "a") or (previous == "tens" and number >= 10):
+                return None
+            current += number
+            previous = "tens" if token in _TENS else ("unit" if number < 10 else "teen")
+        elif token == "dozen":
+            current = (current or 1) * 12
+            previous = "scale"
+        elif token == "hundred":
+            if current and current % 100 == 0:
+                return None  # "two hundred hundred"
+            current = (current or 1) * 100
+            previous = "scale"
+        elif token in ("thousand", "million", "billion"):
+            scale = _SCALES[token]
+            if total and total < scale:
+                return None  # "three thousand two million"
+            total += (current or 1) * scale
+            current = 0
+            previous = "scale"
+        else:
+            return None
+    return total + current
+
+
+def _digits_value(digits: str, decimal: bool) -> float | None:
+    """The number written in ``digits``; a lone "." is a decimal point only if ``decimal``
+    (a scale word follows), otherwise "1.500" is read as 1500."""
+    digits = _SPACES_RE.sub("", digits)
+    if "," in digits:
+        digits = digits.replace(",", "")
+    elif not decimal and _DOT_THOUSANDS_RE.match(digits):
+        digits = digits.replace(".", "")
+    if digits.count(".") > 1:
+        return None
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def _as_int(number: float | None) -> int | None:
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+def parse_number(text: str) -> int | None:
+    """Parse one number phrase: "100,000", "100 000", "10k", "1.5 million", "ten thousand",
+    "two dozen", "a hundred", "half a million". Returns None for anything else (including vague
+    phrases such as "a few hundred" and non-integers such as "2.5")."""
+    raw = text.strip()
+    match = _PARSE_DIGITS_RE.match(raw)
+    if match:
+        scale = match.group("scale")
+        number = _digits_value(match.group("digits"), decimal=scale is not None)
+        if number is None:
+            return None
+        if scale:
+            scale = scale.lower()
+            number *= _SCALES[scale]
+        return _as_int(number)
+    return _parse_words(raw)
+
+
+# --------------------------------------------------------------------------------------------
+# Context: personnel nouns, modifiers, cues
+# --------------------------------------------------------------------------------------------
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+_UNIT_NOUNS = (
+    r"special\s+operations\s+forces|special\s+forces|service\s*members?|service\s+personnel"
+    r"|service(?:wo)?m[ae]n|national\s+guards(?:wo)?m[ae]n"
+    r"|national\s+guard(?!\s+(?:troops|soldiers|personnel|forces|units?|bases?|members?)\b)"
+    r"|national\s+guard\s+members|guards(?:wo)?m[ae]n|troops|soldiers?|personnel|forces"
+    r"|reservists?|marines?|paratroopers?|fighters|mercenar(?:y|ies)|militants?|gunm[ae]n"
+    r"|rebels?|guerr?illas?|insurgents?|militiam[ae]n|jihadists?|sailors?|airm[ae]n|recruits"
+    r"|combatants?|commandos?|conscripts?|troopers?|infantrym[ae]n|officers?"
+)
+_STRONG_NOUNS = (
+    r"force|forces|contingent|army|garrison|unit|battalion|brigade|division|regiment|detachment"
+    r"|militia|mission|deployment|troops|corps|task\s+force"
+)
+# A modifier word between the number and the noun: "Russian", "U.S.-based", "active-duty".
+_MODIFIER = r"(?:(?:[A-Z]\.){2,}(?:-[A-Za-z]+)*|[A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)"
+_MODIFIER_STOP: Final = _words(
+    """a an the of for in on at to from by with and or but nor as than that which who whom whose were was
+    are is be been being have has had will would could should may might must can did do does not per
+    into onto over under after before since during while if when where its their his her our my your
+    this these those there here it they them he she we you i percent cent years year days months
+    weeks hours minutes min mins sec secs hr hrs am pm miles kilometres kilometers km dollars euros
+    pounds tons tonnes police policemen civilian civilians wounded injured dead killed fallen
+    captured missing detained imprisoned kidnapped abducted released freed prisoner prisoners
+    refugee refugees diplomatic hostage hostages times per cent"""
+)
+_MILITARY_MODIFIER: Final = _words(
+    """army military navy naval marine marines airforce air force armed defense defence idf nato
+    infantry artillery special commissioned non-commissioned"""
+)
+# One pattern per number of modifier words (0..3), tried in that order: the nearest noun wins,
+# unless it is itself a modifier ("Marine Corps troops", "rebel groups").
+_UNIT_TAIL_RES: Final = tuple(
+    re.compile(
+        rf"(?P<of>\s+of\s+(?:the|its|their|his|her|our|these|those)(?=\s))?"
+        rf"(?P<mods>(?:\s+{_MODIFIER}){{{k}}})\s+(?P<unit>{_UNIT_NOUNS})(?![\w-])",
+        re.IGNORECASE,
+    )
+    for k in range(4)
+)
+_STRONG_TAIL_RE: Final = re.compile(
+    rf"-strong(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE
+)
+_POSTFIX_RE: Final = re.compile(
+    r"(?P<plus>\+|-plus\b|\s+plus\b)|(?P<more>\s+or\s+more\b)|(?P<fewer>\s+or\s+(?:fewer|less)\b)"
+    r"|(?P<so>\s+or\s+so\b|-odd\b)",
+    re.IGNORECASE,
+)
+# What may follow the noun and make the phrase a casualty/captive figure, or show the noun was a
+# modifier of another noun ("personnel carriers", "rebel groups", "guerrilla fighters").
+_AFTER_UNIT_REJECT_RE: Final = re.compile(
+    r"\s*,?\s*(?:(?:were|was|have|has|had|are|been|being|reportedly|also|all|who|later|then|"
+    r"allegedly|subsequently|[a-z]+ly)\s+)*"
+    r"(?:killed|dead|died|die|wounded|injured|hurt|casualties|deaths|captured|kidnapped|abducted|"
+    r"missing|executed|slain|perished|detained|imprisoned|arrested|murdered|taken\s+(?:prisoner|captive"
+    r"|hostage|into\s+custody)|held\s+(?:captive|hostage|prisoner)|lost\s+their\s+lives|remains|bodies"
+    r"|graves|widows|families|carriers?|jets?|aircraft|planes?|vehicles?|helicopters?|bases?|camps?"
+    r"|groups?|units?|leaders?|commanders?|positions?|strongholds?|factions?|organi[sz]ations?"
+    rf"|movements?|attacks?|corps|{_UNIT_NOUNS})\b",
+    re.IGNORECASE,
+)
+_BEFORE_REJECT_RE: Final = re.compile(
+    r"(?:\b(?:kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
+    r"detain(?:s|ed|ing)?|kidnap(?:s|ped|ping)?|abduct(?:s|ed|ing)?|execut(?:e|es|ed|ing)|"
+    r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
+    r"exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?|massacr(?:e|es|ed|ing)|slaughter(?:s|ed|ing)?|"
+    r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?)"
+    r"(?:\s+(?:the|our|their|its|his|her|some|all|another|a\s+further|an\s+additional))?[\s'\"‘“]+"
+    r"|[$€£¥]\s*|\b(?:US|USD|EUR|GBP)\s*\$?\s*|\bno\s+"
+    # reference numbers: "Article 5 forces allies to respond"
+    r"|\b(?:article|chapter|section|resolution|paragraph|clause|phase|stage|level|number|no\.|category"
+    r"|title|rule|page|step|point|item|round|grade|class|type|model|mark|route|highway|flight|room"
+    r"|gate|block|sector|zone|district|tier|protocol|annex)\s+)$",
+    re.IGNORECASE,
+)
+_YEAR_CONTEXT_RE: Final = re.compile(
+    r"\b(?:in|since|by|until|till|from|before|after|during|of|early|late|mid|spring|summer|autumn|"
+    r"fall|winter|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+$",
+    re.IGNORECASE,
+)
+_PERCENT_RE: Final = re.compile(r"\s*(?:%|percent\b|per\s+cent\b|pct\b)", re.IGNORECASE)
+_YEAR_RE: Final = re.compile(r"1[89]\d\d|20\d\d")
+_HYPHEN_WORD_RE: Final = re.compile(r"-[A-Za-z]")
+_LETTER_HYPHEN_RE: Final = re.compile(r"[A-Za-z]-$")
+
+_QUALIFIER_CUES: Final[tuple[tuple[str, str], ...]] = (
+    ("up_to", r"up\s+to(?:\s+a\s+maximum\s+of)?|as\s+many\s+as"),
+    ("at_most", r"no\s+more\s+than|not\s+more\s+than|fewer\s+than|less\s+than|at\s+(?:the\s+)?most"
+     r"|(?:just\s+|well\s+)?(?:under|below)|a\s+maximum\s+of"),
+    ("at_least", r"at\s+least|(?:well\s+|just\s+|far\s+|many\s+|much\s+)?more\s+than|no\s+fewer\s+than"
+     r"|no\s+less\s+than|not\s+less\s+than|(?:well\s+|just\s+)?(?:over|above)|upwards\s+of"
+     r"|in\s+excess\s+of|a\s+minimum\s+of|exceeding"),
+    ("approx", r"about|around|roughly|nearly|almost|approximately|approx\.?|an\s+estimated"
+     r"|estimated|an\s+approximate|some|close\s+to|circa|ca\.|~"),
+)  # fmt: skip
+_QUALIFIER_RE: Final = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _QUALIFIER_CUES) + r")\s*$",
+    re.IGNORECASE,
+)
+_BETWEEN_RE: Final = re.compile(r"(?<![\w-])between\s+$", re.IGNORECASE)
+_FROM_RE: Final = re.compile(r"(?<![\w-])from\s+$", re.IGNORECASE)
+_RANGE_SEP_RE: Final = re.compile(r"\s*(?P<sep>-|–|—|to|and|or)\s*$", re.IGNORECASE)
+_WINDOW: Final = 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Num:
+    start: int
+    end: int
+    value: float  # may be fractional before a shared scale is applied ("1.5" in "1.5-2 million")
+    mantissa: float
+    scale: int
+    is_year_like: bool
+
+
+def _number_tokens(text: str) -> list[_Num]:
+    tokens: list[_Num] = []
+    for m in _DIGITS_RE.finditer(text):
+        dscale = m.group("dscale")
+        scale_word = dscale.strip(" -\u00a0").lower() if dscale else None
+        mantissa = _digits_value(m.group("digits"), decimal=scale_word is not None)
+        if mantissa is None:
+            continue
+        scale = _SCALES[scale_word] if scale_word else 1
+        year_like = scale == 1 and _YEAR_RE.fullmatch(m.group("digits")) is not None
+        tokens.append(_Num(m.start(), m.end(), mantissa * scale, mantissa, scale, year_like))
+    for m in _WORDS_RE.finditer(text):
+        words = m.group("words")
+        parsed = _parse_words(words)
+        if parsed is None:
+            continue
+        low = words.lower()
+        scale = next((_SCALES[w] for w in ("billion", "million", "thousand") if low.endswith(w)), 1)
+        tokens.append(_Num(m.start(), m.end(), parsed, parsed / scale, scale, False))
+    tokens.sort(key=lambda t: t.start)
+    return tokens
+
+
+def _qualifier_before(text: str, start: int) -> tuple[str, int]:
+    """The cue right before ``start`` as (qualifier, cue start); ("exact", start) if none."""
+    window_start = max(0, start - _WINDOW)
+    m = _QUALIFIER_RE.search(text, window_start, start)
+    if not m:
+        return "exact", start
+    for name, _ in _QUALIFIER_CUES:
+        if m.group(name) is not None:
+            return name, m.start()
+    return "exact", start  # pragma: no cover
+
+
+def _rejected_before(text: str, start: int) -> bool:
+    return _BEFORE_REJECT_RE.search(text, max(0, start - _WINDOW), start) is not None
+
+
+def _joins_names(words: list[str], j: int) -> bool:
+    """ "and"/"or" between two capitalised modifiers: "30,000 Russian and Belarusian troops"."""
+    return (
+        words[j].lower() in ("and", "or")
+        and 0 < j < len(words) - 1
+        and words[j - 1][:1].isupper()
+        and words[j + 1][:1].isupper()
+    )
+
+
+def _stops(words: list[str], j: int) -> bool:
+    """Whether modifier ``words[j]`` ends the noun phrase: a function word, a casualty word, or a
+    lower-case plural noun ("two incidents involving Russian paratroopers")."""
+    word = words[j].lower()
+    if word in _MODIFIER_STOP:
+        return not _joins_names(words, j)
+    return (
+        words[j].islower()
+        and len(word) > 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "overseas"))
+    )
+
+
+def _unit_after(text: str, pos: int, value: float | None) -> tuple[int, str] | None:
+    """Match the modifiers + personnel noun starting at ``pos``; return (end, unit) or None."""
+    for pattern in _UNIT_TAIL_RES:
+        m = pattern.match(text, pos)
+        if m is None:
+            continue
+        if m.group("of") and (value is None or value < 2):
+            return None
+        words = m.group("mods").split()
+        mods = [w.lower() for w in words]
+        if any(_stops(words, j) for j in range(len(words))):
+            return None
+        unit = m.group("unit")
+        if unit.lower().startswith("officer") and not any(w in _MILITARY_MODIFIER for w in mods):
+            continue
+        if unit.lower() == "forces" and mods and mods[-1] in ("task", "armed"):
+            return None  # "two Joint Task Forces", "the Ukrainian Armed Forces": institutions
+        if _AFTER_UNIT_REJECT_RE.match(text, m.end()):
+            continue
+        return m.end(), " ".join(unit.split())
+    return None
+
+
+def _strong_after(text: str, pos: int) -> tuple[int, str] | None:
+    m = _STRONG_TAIL_RE.match(text, pos)
+    if m is None or any(w.lower() in _MODIFIER_STOP for w in m.group("mods").split()):
+        return None
+    return m.end(), re.sub(r"\s+", " ", m.group("unit"))
+
+
+def _make(qualifier: str, value: int, unit: str) -> Quantity:
+    if qualifier == "exact":
+        return Quantity(value, value, value, "exact", unit)
+    if qualifier == "approx":
+        return Quantity(value, None, None, "approx", unit)
+    if qualifier == "up_to":
+        return Quantity(value, None, value, "up_to", unit)
+    if qualifier == "at_least":
+        return Quantity(value, value, None, "at_least", unit)
+    return Quantity(value, None, value, "at_most", unit)
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
+def find_troop_quantities(text: str) -> list[QuantityMatch]:
+    """Every personnel count in ``text``, in order of position, without overlaps."""
+    found: list[QuantityMatch] = []
+    taken: list[tuple[int, int]] = []
+
+    # 1. Vague phrases ("tens of thousands of troops").
+    for m in _VAGUE_RE.finditer(text):
+        lower, upper = 0, 0
+        for i, (_, lo, hi) in enumerate(_VAGUE_PHRASES):
+            if m.group(f"v{i}") is not None:
+                lower, upper = lo, hi
+                break
+        tail = _unit_after(text, m.end(), None)
+        if tail is None or _rejected_before(text, m.start()):
+            continue
+        end, unit = tail
+        found.append(QuantityMatch(m.start(), end, Quantity(None, lower, upper, "vague", unit)))
+        taken.append((m.start(), end))
+
+    # 2. Numbers, ranges and changes of level.
+    tokens = [t for t in _number_tokens(text) if not _overlaps(taken, t.start, t.end)]
+    skip_next = False
+    for i, tok in enumerate(tokens):
+        if skip_next:
+            skip_next = False
+            continue
+        if i + 1 < len(tokens):
+            pair = _range(text, tok, tokens[i + 1])
+            if pair:
+                found.extend(pair)
+                skip_next = True
+                continue
+        match = _single(text, tok)
+        if match is not None:
+            found.append(match)
+    found.sort(key=lambda q: (q.start, -q.end))
+    result: list[QuantityMatch] = []
+    last_end = -1
+    for q in found:
+        if q.start >= last_end:
+            result.append(q)
+            last_end = q.end
+    return result
+
+
+def _range(text: str, first: _Num, second: _Num) -> list[QuantityMatch]:
+    """A range ("between 70,000 and 90,000 troops", "70 to 90 thousand troops") or a change of
+    level ("from 800 to 1,600 troops": two exact counts); [] if the pair is neither."""
+    sep = _RANGE_SEP_RE.match(text, first.end, second.start)
+    if sep is None:
+        return []
+    word = sep.group("sep").lower()
+    lo, hi = first.value, second.value
+    if first.scale == 1 and second.scale > 1 and first.mantissa <= second.mantissa:
+        lo = first.mantissa * second.scale  # shared scale: "70 to 90 thousand"
+    lo_i, hi_i = _as_int(lo), _as_int(hi)
+    if lo_i is None or hi_i is None or lo_i <= 0:
+        return []
+    window = max(0, first.start - _WINDOW)
+    between = _BETWEEN_RE.search(text, window, first.start)
+    change = word == "to" and _FROM_RE.search(text, window, first.start) is not None
+    if (word == "and" and between is None) or (between is not None and word == "or"):
+        return []
+    if not change and lo_i >= hi_i:
+        return []
+    tail = _unit_after(text, second.end, hi)
+    if tail is None or _PERCENT_RE.match(text, second.end) or _rejected_before(text, first.start):
+        return []
+    end, unit = tail
+    if change:
+        return [
+            QuantityMatch(first.start, first.end, _make("exact", lo_i, unit)),
+            QuantityMatch(second.start, end, _make("exact", hi_i, unit)),
+        ]
+    start = between.start() if between is not None else first.start
+    _, cue_start = _qualifier_before(text, start)
+    if _rejected_before(text, cue_start):
+        return []
+    return [QuantityMatch(cue_start, end, Quantity(None, lo_i, hi_i, "range", unit))]
+
+
+def _single(text: str, tok: _Num) -> QuantityMatch | None:
+    value = _as_int(tok.value)
+    if value is None or value <= 0:
+        return None
+    before = text[max(0, tok.start - _WINDOW) : tok.start]
+    if _LETTER_HYPHEN_RE.search(before):
+        return None  # "F-16", "MiG-29", "S-400"
+    if _PERCENT_RE.match(text, tok.end):
+        return None
+    if tok.is_year_like and (_YEAR_CONTEXT_RE.search(before) or text[tok.end : tok.end + 1] == ","):
+        return None
+    qualifier = "exact"
+    pos = tok.end
+    post = _POSTFIX_RE.match(text, pos)
+    if post is not None:
+        pos = post.end()
+        if post.group("plus") or post.group("more"):
+            qualifier = "at_least"
+        elif post.group("fewer"):
+            qualifier = "at_most"
+        else:
+            qualifier = "approx"
+    strong = _strong_after(text, pos) if text.startswith("-strong", pos) else None
+    if strong is not None:
+        end, unit = strong
+    else:
+        if _HYPHEN_WORD_RE.match(text, pos):
+            return None  # "20-year-old", "50-minute"
+        tail = _unit_after(text, pos, value)
+        if tail is None:
+            return None
+        end, unit = tail
+    cue, cue_start = _qualifier_before(text, tok.start)
+    if cue != "exact":
+        qualifier = cue
+    if _rejected_before(text, cue_start):
+        return None
+    return QuantityMatch(cue_start, end, _make(qualifier, value, unit))
+
+
+_ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IGNORECASE)
+
+
+def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
+    """The salient personnel count in a claim span: the first one found, else None.
+
+    With ``allow_bare`` (for spans already typed troop_count), a number without a following
+    personnel noun ("troops in Syria (2,000)", "rising to 800") is accepted as a last resort,
+    with ``unit`` set to the first personnel noun in the span, or "" if there is none.
+    """
+    matches = find_troop_quantities(text)
+    if matches:
+        return matches[0].quantity
+    if not allow_bare:
+        return None
+    for tok in _number_tokens(text):
+        value = _as_int(tok.value)
+        before = text[max(0, tok.start - _WINDOW) : tok.start]
+        if (
+            value is None
+            or value <= 0
+            or tok.is_year_like
+            or _PERCENT_RE.match(text, tok.end)
+            or _LETTER_HYPHEN_RE.search(before)
+            or _HYPHEN_WORD_RE.match(text, tok.end)
+            or re.search(r"[$€£¥]\s*$", before)
+            or _rejected_before(text, tok.start)
+        ):
+            continue
+        cue, _ = _qualifier_before(text, tok.start)
+        noun = _ANY_UNIT_RE.search(text)
+        return _make(cue, value, re.sub(r"\s+", " ", noun.group(0)) if noun else "")
+    return None

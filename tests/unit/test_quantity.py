@@ -1,0 +1,328 @@
+"""Table-driven tests for troop-count detection (claims/quantity.py).
+
+All sentences are our own wording, modelled on news phrasing; the sample article is the only
+real text quoted (see the last tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from claimstream.claims.quantity import (
+    QUALIFIERS,
+    Quantity,
+    QuantityMatch,
+    find_troop_quantities,
+    parse_number,
+    parse_quantity,
+)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-article.txt"
+
+# (text, expected phrase, value, lower, upper, qualifier, unit)
+POSITIVE: list[tuple[str, str, int | None, int | None, int | None, str, str]] = [
+    # exact
+    ("The army sent 3,000 troops north.", "3,000 troops", 3000, 3000, 3000, "exact", "troops"),
+    ("It moved 800 U.S. troops to the base.", "800 U.S. troops", 800, 800, 800, "exact", "troops"),
+    ("Kyiv said 8,500 U.S.-based troops were on alert.", "8,500 U.S.-based troops", 8500, 8500, 8500,
+     "exact", "troops"),
+    ("He pledged 3,000 additional American soldiers.", "3,000 additional American soldiers", 3000, 3000,
+     3000, "exact", "soldiers"),
+    ("Officials counted 2,000 National Guard troops.", "2,000 National Guard troops", 2000, 2000, 2000,
+     "exact", "troops"),
+    ("The base hosts 2,000 Marine Corps troops.", "2,000 Marine Corps troops", 2000, 2000, 2000, "exact",
+     "troops"),
+    ("Moscow will withdraw 10,000 of its troops.", "10,000 of its troops", 10000, 10000, 10000, "exact",
+     "troops"),
+    ("A total of 500 army soldiers patrol the city.", "500 army soldiers", 500, 500, 500, "exact",
+     "soldiers"),
+    ("Nearby were 30,000 Russian and Belarusian troops.", "30,000 Russian and Belarusian troops", 30000,
+     30000, 30000, "exact", "troops"),
+    ("Only one soldier stayed behind.", "one soldier", 1, 1, 1, "exact", "soldier"),
+    ("It flew in 600 special forces.", "600 special forces", 600, 600, 600, "exact", "special forces"),
+    ("Two service members arrived.", "Two service members", 2, 2, 2, "exact", "service members"),
+    ("The fleet carries 5,000 sailors.", "5,000 sailors", 5000, 5000, 5000, "exact", "sailors"),
+    ("Three Afghan National Army officers were trained.", "Three Afghan National Army officers", 3, 3, 3,
+     "exact", "officers"),
+    ("Ninety-four citizen airmen deployed.", "Ninety-four citizen airmen", 94, 94, 94, "exact", "airmen"),
+    ("The group recruited 1,200 foreign mercenaries.", "1,200 foreign mercenaries", 1200, 1200, 1200,
+     "exact", "mercenaries"),
+    ("Police said four militants crossed over.", "four militants", 4, 4, 4, "exact", "militants"),
+    ("Seoul called up 5,000 reservists.", "5,000 reservists", 5000, 5000, 5000, "exact", "reservists"),
+    ("The brigade has 900 paratroopers.", "900 paratroopers", 900, 900, 900, "exact", "paratroopers"),
+    ("The camp holds 250 recruits.", "250 recruits", 250, 250, 250, "exact", "recruits"),
+    ("A 3,000-strong force landed.", "3,000-strong force", 3000, 3000, 3000, "exact", "force"),
+    ("About 7,000 conscripts were called up this spring.", "About 7,000 conscripts", 7000, None, None,
+     "approx", "conscripts"),
+    # numbers written in words, with scales, with separators
+    ("Ten thousand soldiers marched.", "Ten thousand soldiers", 10000, 10000, 10000, "exact", "soldiers"),
+    ("It sent one hundred and fifty commandos.", "one hundred and fifty commandos", 150, 150, 150, "exact",
+     "commandos"),
+    ("Twenty-five thousand troops were massed.", "Twenty-five thousand troops", 25000, 25000, 25000,
+     "exact", "troops"),
+    ("Two dozen guerrillas camped there.", "Two dozen guerrillas", 24, 24, 24, "exact", "guerrillas"),
+    ("A dozen rebels surrendered their arms.", "A dozen rebels", 12, 12, 12, "exact", "rebels"),
+    ("A hundred marines came ashore.", "A hundred marines", 100, 100, 100, "exact", "marines"),
+    ("Half a million troops are on standby.", "Half a million troops", 500000, 500000, 500000, "exact",
+     "troops"),
+    ("The army has 1.5 million soldiers.", "1.5 million soldiers", 1500000, 1500000, 1500000, "exact",
+     "soldiers"),
+    ("They mobilised 10k troops.", "10k troops", 10000, 10000, 10000, "exact", "troops"),
+    ("Reports mention 2.5m troops in total.", "2.5m troops", 2500000, 2500000, 2500000, "exact", "troops"),
+    ("The ministry listed 100 000 soldiers.", "100 000 soldiers", 100000, 100000, 100000, "exact",
+     "soldiers"),
+    ("The ministry listed 100.000 soldiers.", "100.000 soldiers", 100000, 100000, 100000, "exact",
+     "soldiers"),
+    ("They sent 10 thousand servicemen.", "10 thousand servicemen", 10000, 10000, 10000, "exact",
+     "servicemen"),
+    ("He sent 2000 troops to the coast.", "2000 troops", 2000, 2000, 2000, "exact", "troops"),
+    # approx
+    ("Some 2,000 National Guardsmen were called up.", "Some 2,000 National Guardsmen", 2000, None, None,
+     "approx", "National Guardsmen"),
+    ("about 1,000 Marines will go.", "about 1,000 Marines", 1000, None, None, "approx", "Marines"),
+    ("around 4,000 fighters hold the town.", "around 4,000 fighters", 4000, None, None, "approx",
+     "fighters"),
+    ("roughly 90,000 soldiers are nearby.", "roughly 90,000 soldiers", 90000, None, None, "approx",
+     "soldiers"),
+    ("nearly 500 troops left.", "nearly 500 troops", 500, None, None, "approx", "troops"),
+    ("almost 20,000 personnel took part.", "almost 20,000 personnel", 20000, None, None, "approx",
+     "personnel"),
+    ("approximately 300 sailors", "approximately 300 sailors", 300, None, None, "approx", "sailors"),
+    ("an estimated 4,000 fighters joined.", "an estimated 4,000 fighters", 4000, None, None, "approx",
+     "fighters"),
+    ("close to 60,000 troops", "close to 60,000 troops", 60000, None, None, "approx", "troops"),
+    ("~5,000 troops are left.", "~5,000 troops", 5000, None, None, "approx", "troops"),
+    ("a further 70 or so soldiers", "70 or so soldiers", 70, None, None, "approx", "soldiers"),
+    ("about a dozen Afghan soldiers", "about a dozen Afghan soldiers", 12, None, None, "approx",
+     "soldiers"),
+    ("about 60 gunmen stormed the building", "about 60 gunmen", 60, None, None, "approx", "gunmen"),
+    # up_to
+    ("up to 100,000 Russian troops have massed", "up to 100,000 Russian troops", 100000, None, 100000,
+     "up_to", "troops"),
+    ("as many as 40,000 combatants", "as many as 40,000 combatants", 40000, None, 40000, "up_to",
+     "combatants"),
+    ("Up to ten thousand troops may move.", "Up to ten thousand troops", 10000, None, 10000, "up_to",
+     "troops"),
+    # at_least
+    ("at least ten fighters", "at least ten fighters", 10, 10, None, "at_least", "fighters"),
+    ("AT LEAST TEN ISIS FIGHTERS", "AT LEAST TEN ISIS FIGHTERS", 10, 10, None, "at_least", "FIGHTERS"),
+    ("more than 3,500 troops", "more than 3,500 troops", 3500, 3500, None, "at_least", "troops"),
+    ("over 5,200 soldiers were ordered to go", "over 5,200 soldiers", 5200, 5200, None, "at_least",
+     "soldiers"),
+    ("upwards of 2,000 insurgents", "upwards of 2,000 insurgents", 2000, 2000, None, "at_least",
+     "insurgents"),
+    ("in excess of 50,000 troops", "in excess of 50,000 troops", 50000, 50000, None, "at_least", "troops"),
+    ("no fewer than 700 marines", "no fewer than 700 marines", 700, 700, None, "at_least", "marines"),
+    ("10,000+ troops", "10,000+ troops", 10000, 10000, None, "at_least", "troops"),
+    ("a 10,000-plus soldiers contingent", "10,000-plus soldiers", 10000, 10000, None, "at_least",
+     "soldiers"),
+    ("5,000 or more troops", "5,000 or more troops", 5000, 5000, None, "at_least", "troops"),
+    ("more than a thousand soldiers", "more than a thousand soldiers", 1000, 1000, None, "at_least",
+     "soldiers"),
+    # at_most
+    ("fewer than 500 troops remain", "fewer than 500 troops", 500, None, 500, "at_most", "troops"),
+    ("less than 2,000 soldiers", "less than 2,000 soldiers", 2000, None, 2000, "at_most", "soldiers"),
+    ("under 1,000 personnel", "under 1,000 personnel", 1000, None, 1000, "at_most", "personnel"),
+    ("no more than 500 troops", "no more than 500 troops", 500, None, 500, "at_most", "troops"),
+    ("at most 300 sailors", "at most 300 sailors", 300, None, 300, "at_most", "sailors"),
+    # range
+    ("between 70,000 and 90,000 troops", "between 70,000 and 90,000 troops", None, 70000, 90000, "range",
+     "troops"),
+    ("70,000-90,000 troops", "70,000-90,000 troops", None, 70000, 90000, "range", "troops"),
+    ("70,000–90,000 soldiers", "70,000–90,000 soldiers", None, 70000, 90000, "range", "soldiers"),
+    ("70 to 90 thousand troops", "70 to 90 thousand troops", None, 70000, 90000, "range", "troops"),
+    ("between 1.5 and 2 million troops", "between 1.5 and 2 million troops", None, 1500000, 2000000,
+     "range", "troops"),
+    ("two or three thousand troops", "two or three thousand troops", None, 2000, 3000, "range", "troops"),
+    ("some 5,000 to 7,000 fighters", "some 5,000 to 7,000 fighters", None, 5000, 7000, "range",
+     "fighters"),
+    # vague
+    ("thousands of US troops", "thousands of US troops", None, 2000, 9999, "vague", "troops"),
+    ("tens of thousands of soldiers", "tens of thousands of soldiers", None, 20000, 99999, "vague",
+     "soldiers"),
+    ("hundreds of thousands of reservists", "hundreds of thousands of reservists", None, 200000, 999999,
+     "vague", "reservists"),
+    ("hundreds of mercenaries", "hundreds of mercenaries", None, 200, 999, "vague", "mercenaries"),
+    ("dozens of militants", "dozens of militants", None, 24, 99, "vague", "militants"),
+    ("several dozen militia fighters", "several dozen militia fighters", None, 24, 99, "vague",
+     "fighters"),
+    ("several thousand paratroopers", "several thousand paratroopers", None, 2000, 9999, "vague",
+     "paratroopers"),
+    ("a few hundred mercenaries", "a few hundred mercenaries", None, 200, 999, "vague", "mercenaries"),
+    ("Thousands more troops arrived", "Thousands more troops", None, 2000, 9999, "vague", "troops"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "phrase", "value", "lower", "upper", "qualifier", "unit"), POSITIVE)
+def test_finds_and_normalises(
+    text: str, phrase: str, value: int | None, lower: int | None, upper: int | None, qualifier: str, unit: str
+) -> None:
+    matches = find_troop_quantities(text)
+    assert len(matches) == 1, matches
+    match = matches[0]
+    assert text[match.start : match.end] == phrase
+    assert match.quantity == Quantity(value, lower, upper, qualifier, unit)
+    assert parse_quantity(text) == match.quantity
+
+
+NEGATIVE: list[str] = [
+    # equipment and units without a personnel number
+    "Russia has 300 tanks near the border.",
+    "It ordered 40 fighter jets and 12 ships.",
+    "The navy fired 20 missiles.",
+    "They bought 50 F-16 fighters.",
+    "It showed 10 Su-35 fighters at the parade.",
+    "25 armoured personnel carriers crossed the river.",
+    "A battalion of troops moved up.",
+    "Five rebel groups signed the deal.",
+    "Dozens of battalion tactical groups are deployed.",
+    # casualties, prisoners, captives
+    "12 soldiers were killed in the blast.",
+    "The attack killed 12 soldiers.",
+    "Officials said 12 wounded soldiers were flown out.",
+    "Two soldiers have been killed and three wounded.",
+    "Ten soldiers died in the crash.",
+    "It reported 300 troops dead.",
+    "They captured 40 soldiers near the town.",
+    "Ten soldiers captured in the raid were paraded.",
+    "Kyiv released 200 fighters in the swap.",
+    "The shelling left at least 30 soldiers wounded.",
+    "There were 5,000 troop casualties.",
+    # not personnel
+    "About 300 protesters gathered.",
+    "An estimated 200 police were deployed.",
+    "Hundreds of police lined the road.",
+    "200 police officers guarded the venue.",
+    "It will admit 10,000 refugees.",
+    "Moscow expelled 60 diplomats.",
+    "Up to 100 civilians were evacuated.",
+    "The prison holds 3,000 prisoners.",
+    "4 million people live there.",
+    # money, percentages, years, times, measures
+    "Congress approved $100 million for the troops.",
+    "It pledged €500 million to Ukrainian forces.",
+    "About 50% of troops are conscripts.",
+    "Some 50 percent of the soldiers are reservists.",
+    "In 2014 troops entered Crimea.",
+    "Since 2015 soldiers have guarded the line.",
+    "The 50-minute call ended at 3:30 pm.",
+    "Twenty-year-old soldiers guard the gate.",
+    "The 20-year-old soldiers guard the gate.",
+    "The 82nd Airborne will deploy.",
+    "Article 5 forces allies to respond.",
+    # word and number traps
+    "One of the soldiers said the mood was grim.",
+    "A soldier said the mood was grim.",
+    "The soldiers, some of them young, waited.",
+    "Troops are massing on the border.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_rejects(text: str) -> None:
+    assert find_troop_quantities(text) == []
+    assert parse_quantity(text) is None
+
+
+def test_change_of_level_gives_two_exact_counts() -> None:
+    text = "It raised its contingent from 800 to 1,600 troops."
+    matches = find_troop_quantities(text)
+    assert [text[m.start : m.end] for m in matches] == ["800", "1,600 troops"]
+    assert [m.quantity for m in matches] == [
+        Quantity(800, 800, 800, "exact", "troops"),
+        Quantity(1600, 1600, 1600, "exact", "troops"),
+    ]
+
+
+def test_several_counts_in_order() -> None:
+    text = "Five soldiers and 10 marines joined about 2,000 troops already there; 12 soldiers were killed."
+    matches = find_troop_quantities(text)
+    assert [text[m.start : m.end] for m in matches] == ["Five soldiers", "10 marines", "about 2,000 troops"]
+    assert all(isinstance(m, QuantityMatch) for m in matches)
+    assert [m.start for m in matches] == sorted(m.start for m in matches)
+
+
+def test_parse_quantity_takes_the_first_count() -> None:
+    quantity = parse_quantity("up to 40,000 troops, of whom 10,000 soldiers will stay")
+    assert quantity == Quantity(40000, None, 40000, "up_to", "troops")
+
+
+def test_parse_quantity_allow_bare() -> None:
+    assert parse_quantity("the contingent is rising to 800") is None
+    assert parse_quantity("the contingent is rising to 800", allow_bare=True) == Quantity(
+        800, 800, 800, "exact", ""
+    )
+    assert parse_quantity("troops it keeps in the region (about 2,000)", allow_bare=True) == Quantity(
+        2000, None, None, "approx", "troops"
+    )
+    assert parse_quantity("in 2014 it spent $300 million", allow_bare=True) is None
+
+
+def test_to_dict_and_qualifiers() -> None:
+    quantity = Quantity(100000, None, 100000, "up_to", "troops")
+    assert quantity.to_dict() == {
+        "value": 100000,
+        "lower": None,
+        "upper": 100000,
+        "qualifier": "up_to",
+        "unit": "troops",
+    }
+    assert set(QUALIFIERS) == {"exact", "approx", "up_to", "at_least", "at_most", "range", "vague"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("100,000", 100000),
+        ("100 000", 100000),
+        ("100.000", 100000),
+        ("1,234,567", 1234567),
+        ("2000", 2000),
+        ("10k", 10000),
+        ("10K", 10000),
+        ("2.5m", 2500000),
+        ("1.5 million", 1500000),
+        ("2 thousand", 2000),
+        ("3 dozen", 36),
+        ("ten", 10),
+        ("twenty-five", 25),
+        ("twenty five", 25),
+        ("ten thousand", 10000),
+        ("Ten Thousand", 10000),
+        ("one hundred and fifty", 150),
+        ("nine hundred and ninety-nine", 999),
+        ("seven hundred thousand", 700000),
+        ("two million five hundred thousand", 2500000),
+        ("a hundred", 100),
+        ("a thousand", 1000),
+        ("a dozen", 12),
+        ("two dozen", 24),
+        ("half a million", 500000),
+        ("a quarter of a million", 250000),
+        (" 42 ", 42),
+        ("a few hundred", None),
+        ("several thousand", None),
+        ("thousands", None),
+        ("hundred", None),
+        ("a", None),
+        ("2.5", None),
+        ("one two", None),
+        ("three thousand two million", None),
+        ("a battalion", None),
+        ("", None),
+    ],
+)
+def test_parse_number(text: str, expected: int | None) -> None:
+    assert parse_number(text) == expected
+
+
+def test_sample_article() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    matches = find_troop_quantities(text)
+    phrases = [text[m.start : m.end] for m in matches]
+    assert phrases == ["up to 100,000 Russian troops", "10,000 soldiers"]
+    assert matches[0].quantity == Quantity(100000, None, 100000, "up_to", "troops")
+    assert matches[1].quantity == Quantity(10000, 10000, 10000, "exact", "soldiers")
+    start = text.find("Russia announced that it would withdraw 10,000 soldiers")
+    span = text[start : text.find(" to their usual barracks", start)]
+    assert parse_quantity(span) == Quantity(10000, 10000, 10000, "exact", "soldiers")
