@@ -50,6 +50,9 @@ def create_app(settings: Settings) -> faust.App:
         value_serializer="raw",
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Dead letters carry the original bytes (base64) of rejected oversize articles.
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         stream_wait_empty=True,

@@ -92,18 +92,29 @@ def _stderr_console() -> Any:
 def produce(
     paths: Annotated[list[Path], typer.Argument(help="text files, folders, .jsonl files, or - for stdin")],
     topic: Annotated[str | None, typer.Option(help="topic (default: the articles topic)")] = None,
+    key: Annotated[str | None, typer.Option(help="message key (= article id) for a single text input")] = None,
 ) -> None:
     """Send articles to the articles topic: each text file is one article (id = file stem)."""
     from claimstream.settings import get_settings
 
     pairs = list(_iter_inputs(paths))
+    if key is not None:
+        if len(pairs) != 1:
+            raise typer.BadParameter("--key needs exactly one text input")
+        pairs = [(key.encode(), pairs[0][1])]
     target = topic or get_settings().articles_topic
     asyncio.run(_produce(pairs, target))
     typer.echo(f"produced {len(pairs)} article(s) to {target}", err=True)
 
 
 async def _consume(
-    topic: str, types: set[str], as_json: bool, from_beginning: bool, limit: int | None, idle: float | None
+    topic: str,
+    types: set[str],
+    articles: set[str],
+    as_json: bool,
+    from_beginning: bool,
+    limit: int | None,
+    idle: float | None,
 ) -> None:
     from aiokafka import AIOKafkaConsumer
 
@@ -126,17 +137,17 @@ async def _consume(
     try:
         while limit is None or seen < limit:
             batch = await consumer.getmany(timeout_ms=500)
-            if not batch:
-                if idle is not None and time.monotonic() - last > idle:
-                    break
-                continue
-            last = time.monotonic()
+            if idle is not None and time.monotonic() - last > idle:
+                break
             for records in batch.values():
                 for record in records:
                     claim = orjson.loads(record.value)
                     if types and claim.get("type") not in types:
                         continue
+                    if articles and claim.get("article_id") not in articles:
+                        continue
                     seen += 1
+                    last = time.monotonic()
                     if as_json:
                         sys.stdout.buffer.write(record.value + b"\n")
                         sys.stdout.flush()
@@ -171,9 +182,12 @@ def _print_claim(console: Any, claim: dict[str, Any]) -> None:
 def consume(
     json_lines: Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")] = False,
     type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="only these claim types")] = None,
+    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="only these article ids")] = None,
     from_beginning: Annotated[bool, typer.Option("--from-beginning/--latest")] = True,
     limit: Annotated[int | None, typer.Option(help="stop after this many claims")] = None,
-    idle_timeout: Annotated[float | None, typer.Option(help="stop after this many seconds without claims")] = None,
+    idle_timeout: Annotated[
+        float | None, typer.Option(help="stop after this many seconds without a (matching) claim")
+    ] = None,
     topic: Annotated[str | None, typer.Option(help="topic (default: the claims topic)")] = None,
 ) -> None:
     """Tail the claims topic, as a readable table or as JSON lines."""
@@ -185,7 +199,15 @@ def consume(
         raise typer.BadParameter(f"unknown type(s) {sorted(unknown)}; choose from {TYPES}")
     try:
         asyncio.run(
-            _consume(topic or get_settings().claims_topic, wanted, json_lines, from_beginning, limit, idle_timeout)
+            _consume(
+                topic or get_settings().claims_topic,
+                wanted,
+                set(article or []),
+                json_lines,
+                from_beginning,
+                limit,
+                idle_timeout,
+            )
         )
     except KeyboardInterrupt:
         pass

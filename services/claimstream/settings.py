@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", description="address the metrics/health web server binds")
     web_port: int = 6066
     max_article_bytes: int = Field(2_000_000, ge=1, description="larger messages go to the DLQ")
+    max_message_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, description="largest record the worker fetches or sends (dead letters)"
+    )
     batch_max_articles: int = Field(32, ge=1, description="micro-batch: most articles per batch")
     batch_max_seconds: float = Field(0.05, gt=0, description="micro-batch: longest wait to fill a batch")
     batch_max_tokens: int = Field(8192, ge=128, description="tokens per model forward pass")

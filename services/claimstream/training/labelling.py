@@ -51,6 +51,26 @@ COMMIT = re.compile(
 )
 
 
+# Strong cues: a modal or announcement next to a coercive or pledging verb (dense in claims).
+THREAT_STRONG = re.compile(
+    r"\b(?:warn(?:ed|s)?\s+(?:that|of|against)|threaten(?:ed|s|ing)?\s+to|vow(?:ed|s)?\s+to\s+"
+    r"(?:retaliat|respond|punish|destroy|crush|defeat|strike|hit)|"
+    r"(?:will|would|could|is ready to|are ready to|prepared to)\s+(?:\w+\s+)?(?:retaliate|respond|strike|"
+    r"attack|punish|impose|invade|destroy|expel|sanction|target|hit|cut off|sever|suspend)|"
+    r"(?:severe|serious|swift|dire|grave|massive)\s+(?:costs|consequences)|held\s+accountable|"
+    r"no\s+(?:plans?|intention)\s+(?:to|of)\s+(?:attack|invad|strik)|"
+    r"(?:new|further|additional|more|tougher)\s+sanctions|all\s+options\s+(?:are\s+)?on\s+the\s+table)",
+    re.I,
+)
+COMMIT_STRONG = re.compile(
+    r"\b(?:pledg(?:e|ed|es)\s+to|promis(?:e|ed|es)\s+to|vow(?:ed|s)?\s+to|agreed\s+to|committed\s+to|"
+    r"(?:will|would)\s+(?:continue\s+to\s+)?(?:provide|send|deliver|support|host|contribute|donate|"
+    r"withdraw|deploy|help|fund|supply|establish|create|launch|hold|release|open)|"
+    r"(?:is|are)\s+(?:ready|prepared|willing)\s+to|announced\s+(?:that\s+)?(?:it|they)\s+would)",
+    re.I,
+)
+
+
 def _used_sentences() -> set[tuple[str, int]]:
     used = set()
     for split in ("train", "eval"):
@@ -62,6 +82,10 @@ def _used_sentences() -> set[tuple[str, int]]:
 def _category(text: str) -> str:
     if TROOP.search(text):
         return "troop"
+    if THREAT_STRONG.search(text):
+        return "threat2"
+    if COMMIT_STRONG.search(text):
+        return "commit2"
     if THREAT.search(text):
         return "threat"
     if COMMIT.search(text):
@@ -78,7 +102,9 @@ def sample(args: argparse.Namespace) -> None:
             for line in path.open("rb"):
                 row = orjson.loads(line)
                 used.add((row["doc_id"], row["start"]))
-    pools: dict[str, list[dict[str, Any]]] = {k: [] for k in ("troop", "threat", "commit", "other")}
+    pools: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("troop", "threat2", "commit2", "threat", "commit", "other")
+    }
     docs = list(iter_corpus(args.corpus))
     if SAMPLE_PATH.exists():
         docs.append({"id": SAMPLE_DOC_ID, "text": SAMPLE_PATH.read_text(), "component": "sample"})
@@ -99,7 +125,14 @@ def sample(args: argparse.Namespace) -> None:
                 {"doc_id": doc["id"], "start": sent.start, "end": sent.end, "text": s,
                  "component": doc.get("component", "")}
             )
-    mix = {"troop": args.troop, "threat": args.threat, "commit": args.commit, "other": args.other}
+    mix = {
+        "troop": args.troop,
+        "threat2": args.threat_strong,
+        "commit2": args.commit_strong,
+        "threat": args.threat,
+        "commit": args.commit,
+        "other": args.other,
+    }
     chosen: list[dict[str, Any]] = []
     for cat, n in mix.items():
         pool = pools[cat]
@@ -216,6 +249,8 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--threat", type=int, default=0)
     s.add_argument("--commit", type=int, default=0)
     s.add_argument("--other", type=int, default=0)
+    s.add_argument("--threat-strong", type=int, default=0)
+    s.add_argument("--commit-strong", type=int, default=0)
     s.add_argument("--skip-docs", nargs="*")
     s.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     i = sub.add_parser("ingest", help="turn <name>.answers.jsonl into stand-off labels in data/labels")
