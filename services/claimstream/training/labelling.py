@@ -101,7 +101,8 @@ def sample(args: argparse.Namespace) -> None:
         if not path.name.endswith(".answers.jsonl"):
             for line in path.open("rb"):
                 row = orjson.loads(line)
-                used.add((row["doc_id"], row["start"]))
+                if "doc_id" in row:
+                    used.add((row["doc_id"], row["start"]))
     pools: dict[str, list[dict[str, Any]]] = {
         k: [] for k in ("troop", "threat2", "commit2", "threat", "commit", "other")
     }
@@ -238,6 +239,25 @@ def context(args: argparse.Namespace) -> None:
     print(f"wrote {out}")
 
 
+def export(args: argparse.Namespace) -> None:
+    """Turn a labels file back into a batch plus answers, for a second annotator to review."""
+    rows = [orjson.loads(line) for line in Path(args.labels).read_bytes().splitlines() if line.strip()]
+    docs = load_documents({r["doc_id"] for r in rows})
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    with (WORKDIR / f"{args.name}.jsonl").open("wb") as batch, (
+        WORKDIR / f"{args.name}.answers.jsonl"
+    ).open("wb") as answers:
+        for i, r in enumerate(rows):
+            sid = f"{args.name}-{i:04d}"
+            text = docs[r["doc_id"]]
+            batch.write(orjson.dumps({"doc_id": r["doc_id"], "start": r["start"], "end": r["end"],
+                                      "text": text[r["start"] : r["end"]], "sid": sid}) + b"\n")
+            claims = [{**{k: v for k, v in c.items() if k not in ("start", "end")},
+                       "text": text[c["start"] : c["end"]]} for c in r["claims"]]
+            answers.write(orjson.dumps({"sid": sid, "claims": claims}) + b"\n")
+    print(f"exported {len(rows)} sentences as batch {args.name}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -258,8 +278,11 @@ def main(argv: list[str] | None = None) -> None:
     c = sub.add_parser("context", help="write <name>.txt, the batch with preceding context, to read")
     c.add_argument("name")
     c.add_argument("--chars", type=int, default=300)
+    x = sub.add_parser("export", help="write a labels file back out as batch + answers for review")
+    x.add_argument("labels")
+    x.add_argument("name")
     args = parser.parse_args(argv)
-    {"sample": sample, "ingest": ingest, "context": context}[args.cmd](args)
+    {"sample": sample, "ingest": ingest, "context": context, "export": export}[args.cmd](args)
 
 
 if __name__ == "__main__":
