@@ -12,10 +12,14 @@ import faust
 
 from claimstream.app import app, articles_topic, claims_topic, dlq_topic, settings, summaries_topic
 from claimstream.handling import Outcome, RawMessage, encode
+from claimstream.metrics import get_metrics
 from claimstream.runtime import Runtime
+from claimstream.web import install as install_web
 
 log = logging.getLogger(__name__)
 runtime = Runtime(settings)
+metrics = get_metrics()
+health = install_web(app, runtime, lag_topics=[settings.articles_topic], metrics=metrics)
 
 
 def raw_message(event: faust.types.EventT) -> RawMessage:
@@ -51,8 +55,11 @@ async def extract_claims(stream: faust.StreamT[bytes]) -> None:
     loop = asyncio.get_running_loop()
     async for events in stream.take_events(settings.batch_max_articles, within=settings.batch_max_seconds):
         batch = [raw_message(e) for e in events]
+        metrics.record_consumed(len(batch))
         outcome = await loop.run_in_executor(runtime.executor, handler.handle, batch)
+        metrics.record_failures(dead.error_code for dead in outcome.dead_letters)
         await send_outcome(outcome)
+        metrics.record_sent(outcome)
         for dead in outcome.dead_letters:
             log.warning("dead-lettered %s/%s@%s: %s: %s", dead.topic, dead.partition, dead.offset,
                         dead.error_code, dead.error_message)

@@ -8,6 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from claimstream.handling import BatchHandler
+from claimstream.metrics import MeteredExtractor, get_metrics
 from claimstream.pipeline import Pipeline, load_extractor
 from claimstream.settings import Settings
 
@@ -25,13 +26,20 @@ class Runtime:
         self.handler: BatchHandler | None = None
         self.started = time.monotonic()
         self.ready_after_s: float | None = None
+        self._load_lock = asyncio.Lock()  # the start-up task and the agent both ask: load once
 
     async def load(self) -> BatchHandler:
-        if self.handler is None:
-            loop = asyncio.get_running_loop()
-            extractor = await loop.run_in_executor(self.executor, load_extractor, self.settings)
-            self.handler = BatchHandler(Pipeline(extractor), max_article_bytes=self.settings.max_article_bytes)
-            self.ready_after_s = time.monotonic() - self.started
-            log.info("model %s loaded in %.2fs", extractor.version, self.ready_after_s)
-            self.loaded.set()
+        async with self._load_lock:
+            if self.handler is None:
+                loop = asyncio.get_running_loop()
+                if self.settings.model_load_delay_s:
+                    await asyncio.sleep(self.settings.model_load_delay_s)
+                extractor = await loop.run_in_executor(self.executor, load_extractor, self.settings)
+                metrics = get_metrics()
+                metrics.set_model(extractor.name, extractor.version)
+                pipeline = Pipeline(MeteredExtractor(extractor, metrics))
+                self.handler = BatchHandler(pipeline, max_article_bytes=self.settings.max_article_bytes)
+                self.ready_after_s = time.monotonic() - self.started
+                log.info("model %s loaded in %.2fs", extractor.version, self.ready_after_s)
+                self.loaded.set()
         return self.handler
