@@ -66,8 +66,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--labels", type=Path, default=base / "labels.jsonl")
     parser.add_argument("--documents", type=Path, default=base / "documents.txt")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument(
+        "--splits",
+        nargs="+",
+        default=["train"],
+        help="splits to write; the eval part was re-checked by a second annotator and lives in eval/ev1.jsonl",
+    )
     args = parser.parse_args(argv)
     for split, rows in convert(args.labels, args.documents, args.corpus).items():
+        if split not in args.splits:
+            continue
         path = LABELS_DIR / split / "claims-v1.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
