@@ -1,0 +1,1020 @@
+"""Rule-based attribution of a claim span: speaker, target, conditional, negated.
+
+Everything here is a documented heuristic over one sentence (plus its neighbours for quotes);
+it runs per claim on the hot path, so it uses precompiled regexes and no model.
+
+Speaker (guidelines, "Attribution"; Settled case 5)
+    The actor whose statement the claim is, as written (titles kept, "the"/"a" kept, trailing
+    punctuation stripped): "White House press secretary Jen Psaki", "a senior US government
+    official", "Russia".
+
+    1. Span inside quotation marks: the attribution outside the quote in the same sentence
+       ("“...,” the official said", "said X" inversion, "X said “...”"); else one right after the
+       quote closes later in the paragraph ("... again, ” he added."); else the attribution of
+       one of the two previous sentences when that sentence also quotes (a quote that runs over
+       several sentences); else an attribution inside the quote.
+    2. Otherwise: a trailing frame after the span (", X said", ", said X", ", X told Y"); else the
+       leftmost reporting/commissive verb with a subject before or inside the span, within the
+       span's clause ("Psaki said Biden urged ..." -> Psaki: the outermost frame wins, as the
+       guidelines' Psaki example requires); else "according to X".
+    3. Threats and commitments only: the subject of the claim's own verb ("Sherman will lead",
+       "Russia is prepared to"). Troop counts in the writer's voice keep speaker None.
+    Reporting verbs: said/says/told/warned/added/stated/announced/pledged/vowed/agreed/
+    threatened/promised/declared/insisted/stressed/reiterated/confirmed/wrote/... (see _VERBS).
+    he/she/they are resolved to the nearest named speaker in the previous sentences; else kept.
+    we/I/you/it on their own are no speaker (None).
+
+Target
+    Troop counts have none. Threats: the subject of a condition ("if Russia invades" -> Russia),
+    "against X", "on X", "X will face", the person warned ("warned Biden that"), else the first
+    capitalised noun phrase in the span that is not the speaker. Commitments: "to/for/with X",
+    "against X", the direct object, the subject of a condition. Possessives are stripped
+    ("Russia’s economy" -> Russia).
+
+Conditional
+    A cue (if, unless, should + subject inversion, in case, in the event, provided that, as long as,
+    only if, on condition that, until + subject + verb) inside the span, in the rest of the clause
+    after the span (up to the next , ; . ? !), or an "If ..., " clause ending right before the span.
+    Indirect questions ("asked if", "unclear if", "as if") are not conditions.
+
+Negated
+    not/n't/never/cannot/no plans to/no intention/refuse to/rule out/deny/decline to/reject in the
+    span's main clause (condition clauses removed: "if Russia does not" belongs to the condition)
+    or in the few words before the span in the same clause ("has no plans to [attack]").
+    Not negation: "not only", "not just", "not least", "whether or not", "no matter", and
+    affirmative-resolve idioms ("will not hesitate/rest/back down/be intimidated/be deterred").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["Attribution", "attribute"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    speaker: str | None
+    target: str | None
+    conditional: bool
+    negated: bool
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------------------------
+
+_VERBS: Final = _words(
+    """said says say told tells warned warns added adds stated states announced announces
+    pledged pledges vowed vows agreed agrees threatened threatens promised promises declared
+    declares insisted insists stressed stresses noted notes reiterated reiterates confirmed
+    confirms claimed claim claims wrote writes tweeted explained explains replied replies
+    responded responds assured assures cautioned cautions emphasized emphasised emphasizes
+    emphasises underscored underscores underlined affirmed affirms reaffirmed reaffirms
+    committed commits signaled signalled signals indicated indicates suggested suggests
+    acknowledged admitted denied denies argued argues mentioned mentions urged urges
+    predicted vowing reported reports expressed expresses"""
+)
+# Verbs after which the next noun phrase is the addressee (the target of a warning).
+# Verbs of the claim itself: their subject is the actor even inside a reported frame
+# ("militants ... are threatening to kill another hostage, U.S. officials say").
+_COMMISSIVE_RE: Final = re.compile(
+    r"\b(?:threaten(?:s|ed|ing)|pledg(?:es|ed|ing)|vow(?:s|ed|ing)|promis(?:es|ed|ing)|agree(?:s|d)"
+    r"|commit(?:s|ted)|announc(?:es|ed)|warn(?:s|ed)|refus(?:es|ed)|(?:re)?affirm(?:s|ed)"
+    r"|rul(?:es|ed)\s+out|decided|undert(?:akes|ook))\b"
+)
+_PASSIVE_BY_RE: Final = re.compile(
+    r"\b(?:threatened|pledged|vowed|promised|announced|agreed|committed|offered|proposed)\s+by\s+"
+    r"|\b(?:pledges?|promises?|commitments?|vows?|threats?|warnings?|ultimatum|offer)\s+(?:from|by)\s+"
+)
+_POSSESSIVE_PLEDGE_RE: Final = re.compile(
+    r"(?:’s|'s|(?<=s)[’'])\s+(?:[\w-]+\s+){0,3}?(?:pledges?|promises?|commitments?|vows?|threats?|warnings?"
+    r"|ultimatum|offer|resolve|determination|readiness|intention|intent|decision|strategy|plans?)\b"
+)
+_ADDRESS_VERBS: Final = _words("warned warns told tells threatened threatens cautioned cautions assured")
+_PRONOUNS: Final = _words("he she they we i you it He She They We I You It")
+_RESOLVABLE: Final = _words("he she they")
+# Lower-case words that may be part of a speaker/target noun phrase (titles, roles, bodies).
+_NP_LOWER: Final = _words(
+    """official officials spokesman spokeswoman spokesperson spokespeople secretary minister
+    president vice prime deputy adviser advisor advisers advisors aide aides envoy ambassador
+    general commander chief head leader leaders presidential senior top former administration
+    government ministry military army press foreign defense defence state national security
+    intelligence source sources diplomat diplomats men women sides side countries nations allies
+    partners two three four both several many other officer officers representative
+    representatives negotiator negotiators lawmakers senator congressman congresswoman statement
+    report agency department office council committee commission parliament cabinet coalition
+    group forces troops militants rebels leadership team delegation chancellor premier king queen
+    prince director staff counterpart governor mayor party union bloc alliance company firm
+    presidency authorities court spokesmen staffer staffers member members people analysts
+    us u.s. european western russian american ukrainian chinese british french german israeli
+    iranian foreign-policy administration's government's"""
+)
+# Of those, the ones that can head a noun phrase on their own ("the official", "a senior US official").
+_HEAD_NOUNS: Final = _words(
+    """official officials spokesman spokeswoman spokesperson spokespeople secretary minister
+    president adviser advisor advisers advisors aide aides envoy ambassador general commander
+    chief head leader leaders administration government ministry military army source sources
+    diplomat diplomats men women sides side countries nations allies partners officer officers
+    representative representatives negotiator negotiators lawmakers senator congressman
+    congresswoman statement report agency department office council committee commission
+    parliament cabinet coalition group forces troops militants rebels leadership team
+    delegation chancellor premier king queen prince director staff counterpart governor mayor
+    party union bloc alliance company firm presidency authorities court spokesmen staffer
+    staffers member members people analysts"""
+)
+# Capitalised words that do not start or continue a name (sentence-initial function words, time).
+_CAP_STOP: Final = _words(
+    """In On At But And However Meanwhile Instead Earlier Later Also Then So As After Before While
+    When If Since Despite Although Yet For With From By Under Over Still Now Today Yesterday This
+    That These Those It There Here Such Moreover Furthermore Separately Asked Speaking According
+    Last Next Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+    April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug
+    Sep Sept Oct Nov Dec Why What How Who Whom Whose Which Where Only Even Thus Therefore Indeed
+    Nor Or Not No Yes Both Each Every All Some Any Many Much Most Several I We You He She They"""
+)
+_DETERMINERS: Final = _words("the a an The A An")
+_NP_STARTERS: Final = _words("its their his her our my both all several many some each every")
+# Lower-case words that never head a speaker noun phrase.
+_NOT_HEAD: Final = _words(
+    """the and but that this which what who whom whose there here then than when where while was
+    were are has have had been being not also only just even more most much many very such said
+    says told would will could should can may might must did does done made make take taken
+    given time times year years day days week weeks month months way ways thing things"""
+)
+_SKIP_BEFORE_VERB: Final = _words(
+    """has have had also later previously again repeatedly publicly earlier reportedly already
+    then now recently once personally explicitly clearly firmly today yesterday on this last
+    week monday tuesday wednesday thursday friday saturday sunday morning evening night
+    afternoon month year separately privately directly immediately quickly subsequently
+    formally officially openly very further jointly just is are was were be been being"""
+)
+_PERSON_WORDS: Final = _words(
+    """president minister secretary spokesman spokeswoman spokesperson official aide adviser
+    advisor general commander chief leader envoy ambassador senator congressman congresswoman
+    governor mayor chancellor premier king queen prince director officer representative
+    negotiator diplomat man woman mr. mrs. ms. dr. gen. sen. rep. gov."""
+)
+_PLACE_ENDINGS: Final = ("ia", "land", "stan", "States", "Kingdom", "ea", "ine", "ica")
+_TARGET_HEADS: Final = _words(
+    "countries nations allies partners forces troops officials government people regime leaders"
+)
+
+_TOKEN_RE: Final = re.compile(
+    r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|Sgt|Capt|Adm|St|Jr|Sr|Maj|Prof)\."
+    r"|[A-Za-z0-9][\w'’&]*(?:[-.][\w'’&]+)*|[^\w\s]"
+)
+_VERB_RE: Final = re.compile(r"\b(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
+_MADE_CLEAR_RE: Final = re.compile(r"\bmade\s+(?:it\s+)?clear\b")
+_PASSIVE_AUX_RE: Final = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$")
+_ACCORDING_RE: Final = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
+_POST_MODIFIER_RE: Final = re.compile(
+    r"\s+(?:familiar|close|briefed)\s+(?:with|to|on)\s+(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s*$"
+)
+_OPEN_QUOTES: Final = "“«„"
+_CLOSE_QUOTES: Final = "”»"
+_ANY_QUOTE: Final = '“”«»„"'
+_QUOTE_CHAR_RE: Final = re.compile('[“”«»„"]')
+_CLAUSE_BREAK_RE: Final = re.compile(r";|,\s+(?:but|while|whereas|although|though)\s|\s+but\s")
+
+# Conditional cues.
+_COND_RE: Final = re.compile(
+    r"\b(?i:(?:only\s+|even\s+)?if|unless|in\s+case|in\s+the\s+event|provided(?:\s+that)?|providing\s+that"
+    r"|(?<!for\s)as\s+long\s+as(?!\s+(?:it\s+takes|needed|necessary|required|possible))|so\s+long\s+as"
+    r"|on\s+(?:the\s+)?condition\s+that|as\s+soon\s+as(?!\s+(?:possible|practicable|feasible))|or\s+else|(?:only\s+)?in\s+(?:such\s+)?cases?\s+where"
+    r"|(?:when|where)\s+(?:necessary|needed|required|appropriate)|once(?=\s+(?:the|it|they|he|she|we|[A-Z])\b))\b"
+    r"|\b[Ss]hould\s+(?=(?:[A-Z][\w’'.-]*|the\s+\w+|it|they|he|she|we|there)\s+[a-z]+)|\bUpon\b"
+    r"|\buntil\s+(?=(?:[A-Z][\w’'.-]*|it|they|he|she|we|the\s+\w+)\s+(?!of\b|in\b|on\b|at\b|to\b)[a-z]{3,})"
+)
+_NOT_COND_BEFORE_RE: Final = re.compile(
+    r"\b(?:as|ask|asks|asked|asking|wonder|wonders|wondered|whether|know|knows|knew|see|sees|saw"
+    r"|unclear|clear|decide|decides|decided|determine|sure|check|checked|matter)\s*$",
+    re.IGNORECASE,
+)
+_COND_CLAUSE_END_RE: Final = re.compile(r"[,;.!?]|\s[-–—]\s")
+_LEFT_COND_RE: Final = re.compile(
+    r"\b(?:if|unless|should|in\s+case|in\s+the\s+event|provided|as\s+long\s+as|as\s+soon\s+as|once|upon)\b"
+    r"[^;.!?]*,\s*(?:then\s+)?$",
+    re.IGNORECASE,
+)
+# Negation cues.
+_NEG_RE: Final = re.compile(
+    r"\b(?:not|never|cannot|no\s+(?:plans?|intention|intentions|intent|desire|interest|wish|need|longer)\b"
+    r"|no\s+more\b(?!\s+than)|refus(?:e|es|ed|ing)\s+to|rul(?:e|es|ed|ing)\s+out|den(?:y|ies|ied|ying)"
+    r"|declin(?:e|es|ed|ing)\s+to|reject(?:s|ed|ing)?|refrain(?:s|ed|ing)?\s+from|\w+n[’']t)\b",
+    re.IGNORECASE,
+)
+_NEG_EXCEPTION_RE: Final = re.compile(
+    r"\s*(?:only|just|least|to\s+mention|matter|(?:be\s+)?[“\"‘']?(?:intimidated|deterred|shaken|cowed"
+    r"|silenced|afraid)|hesitate|rest|back\s+down|waver|flinch|relent|tire|give\s+up|stand\s+(?:idly\s+)?by"
+    r"|change\s+course|falter|bow|yield)\b",
+    re.IGNORECASE,
+)
+# Negation inside the content of what is demanded or ensured is not negation of the claim:
+# "threatened his stepmother not to talk", "to ensure that Iran never gets", "will be denied access".
+_DEMAND_BEFORE_RE: Final = re.compile(
+    r"\b(?:threaten|warn|urg|tell|told|ask|order|forc|press)\w*\s+(?:[\w’'-]+\s+){0,4}$", re.IGNORECASE
+)
+_ENSURE_BEFORE_RE: Final = re.compile(
+    r"\b(?:ensur\w*|guarantee\w*|make\s+sure|so)\s+(?:that\s+)?(?:[\w’'-]+\s+){0,4}$", re.IGNORECASE
+)
+_PASSIVE_BEFORE_RE: Final = re.compile(r"\b(?:be|been|is|are|was|were)\s+$", re.IGNORECASE)
+_WHETHER_OR_NOT_RE: Final = re.compile(r"\bwhether\s+or\s+$", re.IGNORECASE)
+_OWN_VERB_RE: Final = re.compile(
+    r"(?:\s+(?:also|not|still|now|soon|then|further|again|never))*\s+"
+    r"(?:will|would|shall|could|can|must|is|are|was|were|has|have|had|plans?|intends?|vow(?:s|ed)|"
+    r"pledg(?:es|ed)|promis(?:es|ed)|agree(?:s|d)|commit(?:s|ted)|threaten(?:s|ed)|warn(?:s|ed)|"
+    r"announc(?:es|ed)|refus(?:es|ed)|stands?|remains?|rul(?:es|ed)|wants?|seeks?|aims?)\b"
+    r"|[’']ll\b"
+)
+_TARGET_PATTERNS: Final = {
+    "threat_object": re.compile(
+        r"\b(?:punish(?:es|ed|ing)?|attack(?:s|ed|ing)?|invad(?:e|es|ed|ing)|strik(?:e|es|ing)|struck"
+        r"|sanction(?:s|ed|ing)?|target(?:s|ed|ing)?|hit(?:s|ting)?|deter(?:s|red|ring)?|defeat(?:s|ed|ing)?"
+        r"|destroy(?:s|ed|ing)?|retaliat(?:e|es|ed|ing)\s+against|expel(?:s|led|ling)?|isolat(?:e|es|ed|ing)"
+        r"|confront(?:s|ed|ing)?|warn(?:s|ed|ing)?|threaten(?:s|ed|ing)?|hold(?:s|ing)?|held)\s+(?:the\s+)?"
+    ),
+    "commit_object": re.compile(
+        r"\b(?:support(?:s|ed|ing)?|help(?:s|ed|ing)?|assist(?:s|ed|ing)?|defend(?:s|ed|ing)?"
+        r"|protect(?:s|ed|ing)?|aid(?:s|ed|ing)?|back(?:s|ed|ing)?|arm(?:s|ed|ing)?|train(?:s|ed|ing)?"
+        r"|provid(?:e|es|ed|ing)|giv(?:e|es|ing)|gave|send(?:s|ing)?|sent|reassur(?:e|es|ed|ing)"
+        r"|stand(?:s|ing)?\s+with|stood\s+with|inform(?:s|ed|ing)?|keep(?:s|ing)?|kept)\s+(?:the\s+)?"
+    ),
+    "against": re.compile(r"\bagainst\s+"),
+    "on": re.compile(r"\b(?:on|upon)\s+"),
+    "to": re.compile(r"\b(?:to|for|with)\s+"),
+    "face": re.compile(r"\s+(?:will|would|could)\s+(?:\w+\s+)?(?:face|pay|suffer|be\s+held)\b"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens and noun phrases
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+    return [_Tok(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text, start, end)]
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() and word not in _CAP_STOP
+
+
+def _is_name_word(word: str) -> bool:
+    return _is_cap(word) or word.lower() in _NP_LOWER or word[:1].isdigit()
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _strip_np(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in " ,;:’'\"”":
+        end -= 1
+    return start, end
+
+
+def _valid_np(words: Sequence[str]) -> bool:
+    return any(_is_cap(w) or w.lower() in _HEAD_NOUNS for w in words if w not in _DETERMINERS)
+
+
+def _skippable(word: str) -> bool:
+    """Auxiliaries, adverbs and time words between a subject and its verb."""
+    if word[:1].isupper() and word not in _CAP_STOP:
+        return False
+    low = word.lower()
+    return low in _SKIP_BEFORE_VERB or (low.endswith("ly") and word.islower() and len(word) > 3)
+
+
+def _np_before(text: str, limit: int, floor: int, *, generic: bool = True) -> tuple[int, int] | None:
+    """The noun phrase that ends right before ``limit`` (skipping auxiliaries, adverbs and time
+    words), not reaching back past ``floor``. Returns absolute (start, end) or None."""
+    window = max(floor, limit - 240)  # a subject is never that long: bound the work per verb
+    post = _POST_MODIFIER_RE.search(text, window, limit)
+    toks = _tokens(text, window, post.start() if post else limit)
+    if window > floor and toks:
+        toks.pop(0)  # may be a cut word
+    while toks and _skippable(toks[-1].text):
+        toks.pop()
+    if not toks:
+        return None
+    if toks[-1].text == "who" and len(toks) >= 2:  # "Ushakov, who said ..."
+        toks.pop()
+        if toks and toks[-1].text == ",":
+            toks.pop()
+        if not toks:
+            return None
+    last = toks[-1]
+    if last.text in _PRONOUNS:
+        return last.start, last.end
+    taken: list[_Tok] = []
+    i = len(toks) - 1
+    while i >= 0:
+        tok = toks[i]
+        word = tok.text
+        if word in _DETERMINERS or word.lower() in _NP_STARTERS:
+            if taken:
+                taken.append(tok)
+            break
+        if word == ")" and i >= 2 and toks[i - 2].text == "(" and toks[i - 1].text[:1].isupper():
+            taken.extend((tok, toks[i - 1], toks[i - 2]))  # "The Federal Bureau of Investigation (FBI)"
+            i -= 3
+            continue
+        if _is_name_word(word) and not (word[:1].isupper() and word in _CAP_STOP):
+            taken.append(tok)
+            i -= 1
+            continue
+        if (
+            taken
+            and word.isalpha()
+            and word.islower()
+            and word not in _NOT_HEAD
+            and i > 0
+            and _is_cap(toks[i - 1].text)
+        ):
+            taken.append(tok)  # "Ukrainian opposition leaders"
+            i -= 1
+            continue
+        if word in ("and", "of", "&", "-") and taken and i > 0 and _is_name_word(toks[i - 1].text):
+            if word == "and" and not (_is_cap(taken[-1].text) or taken[-1].text.lower() in _NP_LOWER):
+                break
+            taken.append(tok)
+            i -= 1
+            continue
+        if (
+            generic
+            and not taken
+            and word.isalpha()
+            and word.islower()
+            and len(word) > 2
+            and word not in _NOT_HEAD
+            and i > 0
+            and (
+                toks[i - 1].text in _DETERMINERS
+                or toks[i - 1].text.endswith(("’s", "'s"))
+                or toks[i - 1].text.lower() in _NP_STARTERS
+            )
+        ):
+            taken.append(tok)  # a generic head noun: "the paper", "Sotloff’s killer"
+            i -= 1
+            continue
+        break
+    while taken and taken[-1].text in ("and", "of", "&", "-"):
+        taken.pop()
+    generic_head = len(taken) >= 2 and taken[0].text.islower() and taken[0].text not in _NOT_HEAD
+    if not taken or len(taken) > 12 or not (_valid_np([t.text for t in taken]) or generic_head):
+        return None
+    if taken[0].text.endswith(("'s", "’s")):
+        return None  # "Biden's pledges": a possessive, not a subject
+    start = taken[-1].start
+    stop = post.end() if post else taken[0].end
+    return _strip_np(text, start, stop)
+
+
+def _np_after(text: str, pos: int, limit: int, *, target: bool = False) -> tuple[int, int] | None:
+    """The noun phrase starting at ``pos`` (after optional spaces): names, titles, roles."""
+    toks = _tokens(text, pos, min(limit, pos + 240))
+    taken: list[_Tok] = []
+    for i, tok in enumerate(toks):
+        word = tok.text
+        if not taken and word in _DETERMINERS:
+            taken.append(tok)
+            continue
+        if target:
+            ok = _is_cap(word) or (
+                taken and word.lower() in _TARGET_HEADS and _is_cap(taken[-1].text) and word.islower()
+            )
+        else:
+            ok = _is_name_word(word)
+        if ok and word not in _PRONOUNS:
+            taken.append(tok)
+            if target and word.islower():
+                break  # a head noun after capitalised modifiers ends the phrase
+            continue
+        if (
+            word in ("of", "and", "&", "-")
+            and taken
+            and taken[-1].text not in _DETERMINERS
+            and i + 1 < len(toks)
+            and (_is_cap(toks[i + 1].text) or (not target and toks[i + 1].text in _DETERMINERS))
+        ):
+            taken.append(tok)
+            continue
+        break
+    while taken and (taken[-1].text in ("of", "and", "&", "-") or taken[-1].text in _DETERMINERS):
+        taken.pop()
+    if not taken or len(taken) > 12 or not _valid_np([t.text for t in taken]):
+        return None
+    if target and not any(_is_cap(t.text) for t in taken):
+        return None
+    return _strip_np(text, taken[0].start, taken[-1].end)
+
+
+# --------------------------------------------------------------------------------------------
+# Attributions in a sentence
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Attr:
+    np_start: int
+    np_end: int
+    verb_start: int
+    verb_end: int
+    kind: str  # "subject" | "inverted" | "according"
+    frame: bool  # preceded by a comma or a quote mark: a frame around what came before
+    verb: str
+
+
+def _quote_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[open, close) regions of text[start:end] in quotation marks. A closing mark with no opening
+    one (a quote continued from an earlier sentence) opens the region at ``start``."""
+    regions: list[tuple[int, int]] = []
+    opened: int | None = None
+    for quote in _QUOTE_CHAR_RE.finditer(text, start, end):
+        i = quote.start()
+        ch = text[i]
+        if ch == '"':
+            prev = text[i - 1] if i > start else " "
+            nxt = text[i + 1] if i + 1 < end else " "
+            closing = opened is not None or (not prev.isspace() and (nxt.isspace() or nxt in ".,;:!?"))
+            if closing and opened is None:
+                regions.append((start, i + 1))
+            elif closing and opened is not None:
+                regions.append((opened, i + 1))
+                opened = None
+            else:
+                opened = i
+        elif ch in _OPEN_QUOTES:
+            if opened is None:
+                opened = i
+            elif text[i - 1 : i].strip() and not text[i + 1 : i + 2].strip():
+                # a mis-typed closing mark: 'again, “he added' / 'Ukraine. “'
+                regions.append((opened, i + 1))
+                opened = None
+        elif ch in _CLOSE_QUOTES:
+            if opened is None:
+                if not regions or regions[-1][1] <= start:
+                    regions.append((start, i + 1))
+            else:
+                regions.append((opened, i + 1))
+                opened = None
+    if opened is not None:
+        regions.append((opened, end))
+    return regions
+
+
+def _inside(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in regions)
+
+
+def _overlaps(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < b and a < end for a, b in regions)
+
+
+def _frame_before(text: str, pos: int, floor: int) -> bool:
+    i = pos
+    while i > floor and text[i - 1].isspace():
+        i -= 1
+    return i > floor and text[i - 1] in ',”"“»'
+
+
+def _attributions(text: str, start: int, end: int) -> list[_Attr]:
+    """Every "X said" / "said X" / "according to X" in text[start:end], in order."""
+    found: list[_Attr] = []
+    verbs = [(m.start(), m.end()) for m in _VERB_RE.finditer(text, start, end)]
+    verbs += [(m.start(), m.end()) for m in _MADE_CLEAR_RE.finditer(text, start, end)]
+    for vs, ve in sorted(verbs):
+        verb = text[vs:ve]
+        if _PASSIVE_AUX_RE.search(text, max(start, vs - 12), vs):
+            continue  # "members were told", "it was agreed": no speaker here
+        if _frame_before(text, vs, start):
+            np = _np_after(text, ve, end)
+            if np is not None:
+                found.append(_Attr(np[0], np[1], vs, ve, "inverted", True, verb))
+                continue
+        np = _np_before(text, vs, start)
+        if np is None:
+            continue
+        found.append(_Attr(np[0], np[1], vs, ve, "subject", _frame_before(text, np[0], start), verb))
+    for m in _ACCORDING_RE.finditer(text, start, end):
+        np = _np_after(text, m.end(), end)
+        if np is not None:
+            found.append(_Attr(np[0], np[1], m.start(), m.end(), "according", True, "according to"))
+    found.sort(key=lambda a: a.verb_start)
+    return found
+
+
+def _np_text(text: str, attr: _Attr) -> str:
+    return text[attr.np_start : attr.np_end]
+
+
+def _is_pronoun(text: str, attr: _Attr) -> bool:
+    return _np_text(text, attr) in _PRONOUNS
+
+
+def _person_like(name: str) -> bool:
+    """Whether a speaker noun phrase can be "he"/"she": a title or role, a two-word name, or a
+    single capitalised word that is not an acronym ("ISIS") or an obvious country ("Somalia")."""
+    words = name.split()
+    if any(w.lower() in _PERSON_WORDS for w in words):
+        return True
+    caps = [w for w in words if w[:1].isupper()]
+    if len(caps) >= 2:
+        return True
+    if len(caps) == 1 and len(words) == 1:
+        word = caps[0]
+        return not word.isupper() and not word.endswith(_PLACE_ENDINGS)
+    return False
+
+
+def _named_speaker(text: str, previous: Sequence[tuple[int, int]], plural: bool) -> str | None:
+    """The nearest named (non-pronoun) speaker in the previous sentences; for "they" only a
+    plural-looking one ("US officials", "Biden and Putin")."""
+    for start, end in reversed(previous):
+        for attr in reversed(_attributions(text, start, end)):
+            name = _np_text(text, attr)
+            if name in _PRONOUNS or name.endswith(("’s", "'s")):
+                continue
+            if plural and not (" and " in name or name.endswith("s")):
+                continue
+            if not plural and not _person_like(name):
+                continue
+            return name
+    return None
+
+
+def _resolve(text: str, pronoun: str, previous: Sequence[tuple[int, int]]) -> str | None:
+    plural = pronoun.lower() == "they"
+    found = _named_speaker(text, previous, plural)
+    if found is not None:
+        return found
+    return None if plural else pronoun
+
+
+def _speaker_of(text: str, attr: _Attr, previous: Sequence[tuple[int, int]]) -> str | None:
+    name = _np_text(text, attr)
+    if name in _PRONOUNS:
+        if name.lower() not in _RESOLVABLE:
+            return None
+        return _resolve(text, name, previous)
+    return name
+
+
+# --------------------------------------------------------------------------------------------
+# Speaker
+# --------------------------------------------------------------------------------------------
+
+
+def _clause_floor(text: str, sent_start: int, span_start: int) -> int:
+    floor = sent_start
+    for m in _CLAUSE_BREAK_RE.finditer(text, sent_start, span_start):
+        floor = m.end()
+    return floor
+
+
+def _outer(attrs: Sequence[_Attr], regions: Sequence[tuple[int, int]]) -> list[_Attr]:
+    return [
+        a
+        for a in attrs
+        if not _overlaps(regions, a.verb_start, a.verb_end) and not _overlaps(regions, a.np_start, a.np_end)
+    ]
+
+
+def _pick(attrs: Sequence[_Attr], span_start: int, span_end: int, floor: int) -> _Attr | None:
+    """Trailing frame after the span, else the leftmost attribution before/inside the span in its
+    clause, else "according to"."""
+    trailing = [a for a in attrs if a.verb_start >= span_end and a.frame and a.kind != "according"]
+    if trailing:
+        return trailing[0]
+    leading = [a for a in attrs if a.kind != "according" and a.verb_start < span_end and a.np_start >= floor]
+    if leading:
+        return leading[0]
+    according = [a for a in attrs if a.kind == "according"]
+    return according[0] if according else None
+
+
+def _pick_in_sentence(
+    attrs: Sequence[_Attr], text: str, sent_start: int, span_start: int, span_end: int
+) -> _Attr | None:
+    """`_pick` within the span's clause; failing that, in the whole sentence ("X, an official
+    said, but does not plan to ...")."""
+    floor = _clause_floor(text, sent_start, span_start)
+    chosen = _pick(attrs, span_start, span_end, floor)
+    if chosen is None and floor > sent_start:
+        chosen = _pick(attrs, span_start, span_end, sent_start)
+    return chosen
+
+
+def _forward_quote_attr(text: str, sent_end: int) -> _Attr | None:
+    """An attribution right after the quote that the sentence opens closes, later in the same
+    paragraph ('“A. B,” he said.')."""
+    para_end = text.find("\n", sent_end)
+    if para_end < 0:
+        para_end = len(text)
+    para_end = min(para_end, sent_end + 1200)
+    # Does the sentence itself already close its quote? Then look right after the sentence.
+    i = sent_end
+    while i < para_end:
+        ch = text[i]
+        if ch in _ANY_QUOTE:
+            stop = para_end
+            for j in range(i + 1, para_end):
+                if text[j] in ".!?" and (j + 1 >= para_end or text[j + 1].isspace()):
+                    stop = j
+                    break
+            for attr in _attributions(text, i + 1, stop):
+                gap = text[i + 1 : min(attr.np_start, attr.verb_start)]
+                if len(gap.strip(" ,")) == 0:
+                    return attr
+            return None
+        i += 1
+    return None
+
+
+def _quote_speaker(
+    text: str,
+    sent_start: int,
+    sent_end: int,
+    span_start: int,
+    span_end: int,
+    previous: Sequence[tuple[int, int]],
+    regions: Sequence[tuple[int, int]],
+    attrs: Sequence[_Attr],
+) -> tuple[bool, str | None]:
+    outer = _outer(attrs, regions)
+    if outer:
+        attr = _pick(outer, span_start, span_end, sent_start)
+        if attr is not None:
+            return True, _speaker_of(text, attr, previous)
+    closes_here = any(b <= sent_end and b > span_end and b < sent_end - 2 for _, b in regions)
+    if not closes_here:
+        attr = _forward_quote_attr(text, sent_end)
+        if attr is not None:
+            return True, _speaker_of(text, attr, previous)
+    nearest = [p for p in previous if p[1] <= sent_start][-2:]
+    for k in range(len(nearest) - 1, -1, -1):
+        p_start, p_end = nearest[k]
+        if not any(ch in _ANY_QUOTE for ch in text[p_start:p_end]):
+            break
+        p_regions = _quote_regions(text, p_start, p_end)
+        p_outer = _outer(_attributions(text, p_start, p_end), p_regions)
+        if p_outer:
+            return True, _speaker_of(text, p_outer[-1], nearest[:k])
+    return False, None
+
+
+def _actor_in_span(
+    text: str, sent_start: int, span_start: int, span_end: int, previous: Sequence[tuple[int, int]]
+) -> str | None:
+    """The actor named with the claim's own verb: the subject of a commissive verb inside the span
+    (or right before it: "X vowed [to ...]"), "promised by X", "X’s pledge to"."""
+    floor = _clause_floor(text, sent_start, span_start)
+    for m in _COMMISSIVE_RE.finditer(text, max(floor, span_start - 30), span_end):
+        if m.end() < span_start and text[m.end() : span_start].strip() not in ("", "to", "that"):
+            continue
+        np = _np_before(text, m.start(), floor, generic=False)
+        if np is None:
+            continue
+        name = text[np[0] : np[1]]
+        if name in _PRONOUNS:
+            if name.lower() not in _RESOLVABLE:
+                continue
+            return _resolve(text, name, previous)
+        return name
+    for m in _PASSIVE_BY_RE.finditer(text, span_start, span_end):
+        np = _np_after(text, m.end(), span_end + 200)
+        if np is not None:
+            return text[np[0] : np[1]]
+    return None
+
+
+def _possessive_actor(text: str, sent_start: int, span_start: int, span_end: int) -> str | None:
+    """The owner of a pledge/threat noun in the span: "Norway’s pledge to", "the allies’ vow"."""
+    floor = max(_clause_floor(text, sent_start, span_start), span_start - 80)
+    for m in _POSSESSIVE_PLEDGE_RE.finditer(text, span_start, span_end):
+        np = _np_before(text, m.start(), floor, generic=False)
+        if np is not None and text[np[0] : np[1]] not in _PRONOUNS:
+            return text[np[0] : np[1]]
+    return None
+
+
+def _main_subject(text: str, sent_start: int, limit: int) -> str | None:
+    """The subject of the sentence's main verb: "On Wednesday, President Biden spoke with ... to
+    pledge ...", "President Obama spoke ..., warning the group that ..."."""
+    pos = sent_start
+    first = _TOKEN_RE.search(text, pos, limit)
+    while first is not None and text[first.start() : first.start() + 1] in "-*•–—\"“'‘":
+        first = _TOKEN_RE.search(text, first.end(), limit)
+    if first is None:
+        return None
+    pos = first.start()
+    if first.group(0) in _INTRO_WORDS:
+        comma = text.find(",", pos, limit)
+        if comma < 0:
+            return None
+        pos = comma + 1
+    np = _np_after(text, pos, limit)
+    if np is None or not _SUBJECT_FOLLOW_RE.match(text, np[1]) or _PASSIVE_FOLLOW_RE.match(text, np[1]):
+        return None
+    return text[np[0] : np[1]]
+
+
+def _own_subject(text: str, sent_start: int, span_start: int, span_end: int) -> str | None:
+    """The subject of the claim's own verb: "Wendy Sherman will lead", "Russia is prepared to"."""
+    floor = _clause_floor(text, sent_start, span_start)
+    for m in _OWN_VERB_RE.finditer(text, max(floor, span_start - 1), span_end):
+        np = _np_before(text, m.start(), floor, generic=False)
+        if np is None:
+            continue
+        word = text[np[0] : np[1]]
+        if word in _PRONOUNS:
+            return None
+        return word
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Target, conditional, negated
+# --------------------------------------------------------------------------------------------
+
+
+def _same_actor(value: str, skip: str | None) -> bool:
+    """Whether ``value`` names the speaker again ("Russia" in "Russia", "Putin" in "President
+    Vladimir Putin"), compared word by word."""
+    if not skip:
+        return False
+    words = {w.strip(".,’'").lower() for w in value.split()} - {"the", "a", "an"}
+    other = {w.strip(".,’'").lower() for w in skip.split()} - {"the", "a", "an"}
+    return bool(words) and (words <= other or other <= words)
+
+
+_SUBJECT_FOLLOW_RE: Final = re.compile(
+    r"\s+(?:also\s+|not\s+|still\s+|[a-z]+ly\s+|on\s+[A-Z][a-z]+day\s+|today\s+|yesterday\s+)*"
+    r"(?:will|would|shall|could|can|must|is|are|was|were|has|have|had|does|do|did|[a-z]+ed|[a-z]+[^s’'\s]s"
+    r"|spoke|met|said|told|made|took|gave|sent|held|led|went|came|wrote|began|put|set|kept|sought)\b"
+)
+_PASSIVE_FOLLOW_RE: Final = re.compile(
+    r"\s+(?:is|are|was|were|(?:has|have|had)\s+been)\s+(?:[a-z]+ly\s+)?"
+    r"(?:[a-z]+ed|told|said|made|given|held|sent|kept|taken|seen|shown|known)\b"
+)
+_INTRO_WORDS: Final = _words(
+    """In On At After Before During Following Since Earlier Later Meanwhile Building As With Under
+    Through For From Despite Amid Separately Today Yesterday Last This Speaking Asked Also And
+    But However Instead Finally Further Furthermore Moreover"""
+)
+_PARTICIPLE_RE: Final = re.compile(
+    r"\s*(?:warning|vowing|pledging|promising|threatening|saying|adding|insisting|stressing|declaring"
+    r"|announcing|signall?ing|calling|reiterating|reaffirming|affirming|committing|agreeing|urging)\b"
+)
+_PURPOSE_RE: Final = re.compile(
+    r"\s*to\s+(?:pledge|reaffirm|affirm|announce|vow|promise|warn|express|underscore|reiterate|commit"
+    r"|offer|discuss|emphasi[sz]e|stress|confirm|threaten|signal)\b"
+)
+
+
+def _clean_target(text: str, start: int, end: int) -> str:
+    value = text[start:end]
+    for suffix in ("’s", "'s", "’", "'"):
+        if value.endswith(suffix):
+            value = value[: -len(suffix)]
+            break
+    return value
+
+
+def _target_after(text: str, pattern: re.Pattern[str], start: int, end: int, skip: str | None) -> str | None:
+    for m in pattern.finditer(text, start, end):
+        np = _np_after(text, m.end(), end, target=True)
+        if np is None:
+            continue
+        value = _clean_target(text, *np)
+        if _same_actor(value, skip):
+            continue
+        return value
+    return None
+
+
+def _condition_subject(text: str, start: int, end: int, skip: str | None) -> str | None:
+    for m in _COND_RE.finditer(text, start, end):
+        np = _np_after(text, m.end(), end, target=True)
+        if np is None:
+            continue
+        value = _clean_target(text, *np)
+        if _same_actor(value, skip):
+            continue
+        return value
+    return None
+
+
+def _first_name(text: str, start: int, end: int, skip: str | None) -> str | None:
+    """The first capitalised noun phrase in text[start:end] that is neither the speaker nor the
+    subject of a verb (the actor itself), e.g. the object of the threat or pledge."""
+    cursor = start
+    for tok in _tokens(text, start, end):
+        if tok.start < cursor or not _is_cap(tok.text):
+            continue
+        if tok.text.endswith(("ing", "ly")) and not text[start : tok.start].strip():
+            continue  # a sentence-initial gerund or adverb: "Introducing ..."
+        np = _np_after(text, tok.start, end, target=True)
+        if np is None:
+            continue
+        cursor = np[1]
+        value = _clean_target(text, *np)
+        if _same_actor(value, skip) or value in ("President", "Secretary"):
+            continue
+        if value == text[np[0] : np[1]] and _SUBJECT_FOLLOW_RE.match(text, np[1]):
+            continue  # the subject of a verb: the actor, not the target
+        return value
+    return None
+
+
+def _target(
+    text: str,
+    claim_type: str,
+    sent_start: int,
+    sent_end: int,
+    span_start: int,
+    span_end: int,
+    speaker: str | None,
+    address: str | None,
+) -> str | None:
+    if claim_type == "troop_count":
+        return None
+    right = _clause_end(text, span_end, sent_end)
+    if claim_type == "threat":
+        found = (
+            _condition_subject(text, span_start, right, speaker)
+            or _target_after(text, _TARGET_PATTERNS["threat_object"], span_start, span_end, speaker)
+            or _target_after(text, _TARGET_PATTERNS["against"], span_start, span_end, speaker)
+            or _target_after(text, _TARGET_PATTERNS["on"], span_start, span_end, speaker)
+            or _face_subject(text, span_start, span_end)
+            or address
+        )
+    else:
+        found = (
+            _target_after(text, _TARGET_PATTERNS["commit_object"], span_start, span_end, speaker)
+            or _target_after(text, _TARGET_PATTERNS["to"], span_start, span_end, speaker)
+            or _target_after(text, _TARGET_PATTERNS["against"], span_start, span_end, speaker)
+            or address
+        )
+    if found is None:
+        skip = speaker
+        found = _first_name(text, span_start, span_end, skip)
+        if found is None and claim_type != "threat":
+            found = _condition_subject(text, span_start, right, speaker)
+    return found
+
+
+def _face_subject(text: str, start: int, end: int) -> str | None:
+    m = _TARGET_PATTERNS["face"].search(text, start, end)
+    if m is None:
+        return None
+    np = _np_before(text, m.start(), start)
+    if np is None or text[np[0] : np[1]] in _PRONOUNS:
+        return None
+    return _clean_target(text, *np)
+
+
+def _clause_end(text: str, pos: int, sent_end: int) -> int:
+    m = _COND_CLAUSE_END_RE.search(text, pos, sent_end)
+    return m.start() if m else sent_end
+
+
+def _conditions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Condition clauses in text[start:end]: (cue start, clause end)."""
+    found: list[tuple[int, int]] = []
+    for m in _COND_RE.finditer(text, start, end):
+        if _NOT_COND_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
+            continue
+        found.append((m.start(), _clause_end(text, m.end(), end)))
+    return found
+
+
+def _conditional(text: str, sent_start: int, sent_end: int, span_start: int, span_end: int) -> bool:
+    right = _clause_end(text, span_end, sent_end)
+    if _conditions(text, span_start, max(span_end, right)):
+        return True
+    floor = _clause_floor(text, sent_start, span_start)
+    left = _LEFT_COND_RE.search(text, floor, span_start)
+    return left is not None and not _NOT_COND_BEFORE_RE.search(text, max(0, left.start() - 20), left.start())
+
+
+def _content_negation(text: str, floor: int, start: int, end: int, word: str) -> bool:
+    """Negation that belongs to what is demanded, ensured or done to someone, not to the claim."""
+    window = max(floor, start - 60)
+    if word == "not" and text.startswith(" to ", end) and _DEMAND_BEFORE_RE.search(text, window, start):
+        return True
+    if word in ("not", "never") and _ENSURE_BEFORE_RE.search(text, window, start):
+        return True
+    return word.startswith("den") and _PASSIVE_BEFORE_RE.search(text, window, start) is not None
+
+
+def _negated(text: str, sent_start: int, span_start: int, span_end: int) -> bool:
+    # The span's main clause: drop condition clauses (and a leading "If ..., " clause).
+    pieces: list[tuple[int, int]] = []
+    cursor = span_start
+    lead = re.match(r"\s*(?:if|unless)\b[^,;]*,", text[span_start:span_end], re.IGNORECASE)
+    if lead:
+        cursor = span_start + lead.end()
+    for c_start, c_end in _conditions(text, cursor, span_end):
+        pieces.append((cursor, c_start))
+        cursor = c_end
+    pieces.append((cursor, span_end))
+    # A few words before the span in the same clause ("has no plans to [attack]").
+    floor = max(_clause_floor(text, sent_start, span_start), span_start - 40)
+    before = text[floor:span_start]
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind("“"), before.rfind('"'))
+    if cut >= 0:
+        floor += cut + 1
+    if not _conditions(text, floor, span_start):
+        pieces.insert(0, (floor, span_start))
+    for start, end in pieces:
+        for m in _NEG_RE.finditer(text, start, end):
+            if _NEG_EXCEPTION_RE.match(text, m.end()):
+                continue
+            word = m.group(0).lower()
+            if word == "not" and _WHETHER_OR_NOT_RE.search(text, max(0, m.start() - 20), m.start()):
+                continue
+            if _content_negation(text, start, m.start(), m.end(), word):
+                continue
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def attribute(
+    text: str,
+    sent_start: int,
+    sent_end: int,
+    span_start: int,
+    span_end: int,
+    claim_type: str,
+    previous_sentences: Sequence[tuple[int, int]] = (),
+) -> Attribution:
+    """Speaker, target, conditional and negated for the claim ``text[span_start:span_end]`` in the
+    sentence ``text[sent_start:sent_end]``; ``previous_sentences`` are earlier (start, end) pairs."""
+    sent_start = max(0, min(sent_start, span_start))
+    sent_end = min(len(text), max(sent_end, span_end))
+    previous = sorted(p for p in previous_sentences if p[1] <= sent_start)
+
+    regions = _quote_regions(text, sent_start, sent_end)
+    attrs = _attributions(text, sent_start, sent_end)
+    speaker: str | None = None
+    chosen: _Attr | None = None
+    if claim_type != "troop_count":
+        speaker = _actor_in_span(text, sent_start, span_start, span_end, previous)
+        before = text[max(sent_start, span_start - 2) : span_start]
+        if speaker is None and (
+            (_PARTICIPLE_RE.match(text, span_start) and "," in before) or _PURPOSE_RE.match(text, span_start)
+        ):
+            speaker = _main_subject(text, sent_start, span_start)
+        if speaker is None:
+            speaker = _possessive_actor(text, sent_start, span_start, span_end)
+    if speaker is not None:
+        pass
+    elif _inside(regions, span_start, span_end) or _overlaps(regions, span_start, span_end):
+        found, speaker = _quote_speaker(
+            text, sent_start, sent_end, span_start, span_end, previous, regions, attrs
+        )
+        if not found:
+            chosen = _pick_in_sentence(attrs, text, sent_start, span_start, span_end)
+    else:
+        chosen = _pick_in_sentence(attrs, text, sent_start, span_start, span_end)
+    if chosen is not None:
+        speaker = _speaker_of(text, chosen, previous)
+    if speaker is None and chosen is None and claim_type != "troop_count":
+        speaker = _own_subject(text, sent_start, span_start, span_end) or _main_subject(
+            text, sent_start, span_end
+        )
+
+    address = None
+    for attr in attrs:
+        if attr.kind == "subject" and attr.verb in _ADDRESS_VERBS and attr.verb_end <= span_start + 1:
+            np = _np_after(text, attr.verb_end, sent_end, target=True)
+            if np is not None:
+                address = _clean_target(text, *np)
+    target = _target(text, claim_type, sent_start, sent_end, span_start, span_end, speaker, address)
+    return Attribution(
+        speaker=_clean(speaker) if speaker else None,
+        target=_clean(target) if target else None,
+        conditional=_conditional(text, sent_start, sent_end, span_start, span_end),
+        negated=_negated(text, sent_start, span_start, span_end),
+    )
