@@ -71,6 +71,16 @@ COMMIT_STRONG = re.compile(
 )
 
 
+TROOP_STRONG = re.compile(
+    r"\b(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s*(?:million|thousand|k)|\d{2,}|(?:tens of |hundreds of |several )?thousands?)"
+    r"(?:\s+(?:more|additional|new|extra|US|U\.S\.|American|Russian|Ukrainian|British|French|NATO|Israeli|"
+    r"Iranian|Syrian|Turkish|foreign|combat|active-duty|elite|armed)){0,2}\s+"
+    r"(?:troops|soldiers|servicemen|service\s+members|personnel|marines|paratroopers|reservists|fighters|"
+    r"mercenaries|guardsmen|militants|rebels)\b",
+    re.I,
+)
+
+
 def _used_sentences() -> set[tuple[str, int]]:
     used = set()
     for split in ("train", "eval"):
@@ -80,6 +90,8 @@ def _used_sentences() -> set[tuple[str, int]]:
 
 
 def _category(text: str) -> str:
+    if TROOP_STRONG.search(text):
+        return "troop2"
     if TROOP.search(text):
         return "troop"
     if THREAT_STRONG.search(text):
@@ -104,7 +116,7 @@ def sample(args: argparse.Namespace) -> None:
                 if "doc_id" in row:
                     used.add((row["doc_id"], row["start"]))
     pools: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("troop", "threat2", "commit2", "threat", "commit", "other")
+        k: [] for k in ("troop2", "troop", "threat2", "commit2", "threat", "commit", "other")
     }
     docs = list(iter_corpus(args.corpus))
     if SAMPLE_PATH.exists():
@@ -127,6 +139,7 @@ def sample(args: argparse.Namespace) -> None:
                  "component": doc.get("component", "")}
             )
     mix = {
+        "troop2": args.troop_strong,
         "troop": args.troop,
         "threat2": args.threat_strong,
         "commit2": args.commit_strong,
@@ -138,8 +151,8 @@ def sample(args: argparse.Namespace) -> None:
     for cat, n in mix.items():
         pool = pools[cat]
         rng.shuffle(pool)
-        # White House prose is over-represented; cap it at 40% of each category.
-        wh_cap = int(n * 0.4)
+        # White House prose is over-represented: cap its share of each category.
+        wh_cap = int(n * args.wh_share)
         taken = 0
         for row in pool:
             if taken >= n:
@@ -270,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--commit", type=int, default=0)
     s.add_argument("--other", type=int, default=0)
     s.add_argument("--threat-strong", type=int, default=0)
+    s.add_argument("--troop-strong", type=int, default=0)
+    s.add_argument("--wh-share", type=float, default=0.4, help="most White House sentences, as a share")
     s.add_argument("--commit-strong", type=int, default=0)
     s.add_argument("--skip-docs", nargs="*")
     s.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
