@@ -1,0 +1,50 @@
+# claimstream developer tasks. `make help` lists every target from its `## ` comment:
+# document a new target the same way, on its own line, and add it to .PHONY.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PYTHON3 ?= python3
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+PYTEST  := $(VENV)/bin/pytest
+RUFF    := $(VENV)/bin/ruff
+MYPY    := $(VENV)/bin/mypy
+KAFKA   := deploy/kafka/kafka.sh
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup kafka-up kafka-down kafka-status test lint
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(PY) ## venv, pip install -e .[dev], Kafka jars, prometheus + promtool (apt) when missing
+	$(PIP) install -e '.[dev]'
+	$(KAFKA) fetch
+	@if command -v prometheus >/dev/null && command -v promtool >/dev/null; then \
+		echo "prometheus: $$(command -v prometheus) and promtool present"; \
+	else \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends prometheus; \
+	fi
+
+$(PY):
+	$(PYTHON3) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+kafka-up: ## start the local Kafka broker on 127.0.0.1:9092 (KAFKA_PORT), data in var/kafka
+	$(KAFKA) start
+
+kafka-down: ## stop the local Kafka broker
+	$(KAFKA) stop
+
+kafka-status: ## is the local Kafka broker running (pid, port, RSS)
+	$(KAFKA) status
+
+test: ## run all tests; Kafka tests start a broker of their own (CI=true: no broker = failure)
+	$(PYTEST) -q
+
+lint: ## ruff check, ruff format --check, mypy
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MYPY)
