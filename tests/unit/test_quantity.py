@@ -136,7 +136,28 @@ POSITIVE: list[tuple[str, str, int | None, int | None, int | None, str, str]] = 
     ("two or three thousand troops", "two or three thousand troops", None, 2000, 3000, "range", "troops"),
     ("some 5,000 to 7,000 fighters", "some 5,000 to 7,000 fighters", None, 5000, 7000, "range",
      "fighters"),
+    ("Two cartels could field 80,000 foot soldiers", "80,000 foot soldiers", 80000, 80000, 80000, "exact",
+     "foot soldiers"),
+    ("a band of at least a dozen armed men raided a farm", "at least a dozen armed men", 12, 12, None,
+     "at_least", "armed men"),
+    ("About 60 armed rebel members camped there", "About 60 armed rebel members", 60, None, None, "approx",
+     "members"),
+    ("The base hosts over 300 active-duty Coast Guard members", "over 300 active-duty Coast Guard members",
+     300, 300, None, "at_least", "members"),
+    ("the unit includes 350 members of the military", "350 members of the military", 350, 350, 350,
+     "exact", "members of the military"),
+    ("The army has 80,000 plus personnel", "80,000 plus personnel", 80000, 80000, None, "at_least",
+     "personnel"),
+    ("about 30-50 commandos", "about 30-50 commandos", None, 30, 50, "range", "commandos"),
+    ("an estimated five or six guerrillas", "an estimated five or six guerrillas", None, 5, 6, "range",
+     "guerrillas"),
+    ("his command covered nearly 400K airmen", "nearly 400K airmen", 400000, None, None, "approx",
+     "airmen"),
+    ("after encircling more than 350 troops", "more than 350 troops", 350, 350, None, "at_least", "troops"),
     # vague
+    ("many thousands of troops", "many thousands of troops", None, 2000, 9999, "vague", "troops"),
+    ("several hundred fighters", "several hundred fighters", None, 300, 999, "vague", "fighters"),
+    ("a few thousand troops", "a few thousand troops", None, 2000, 9999, "vague", "troops"),
     ("thousands of US troops", "thousands of US troops", None, 2000, 9999, "vague", "troops"),
     ("tens of thousands of soldiers", "tens of thousands of soldiers", None, 20000, 99999, "vague",
      "soldiers"),
@@ -144,9 +165,9 @@ POSITIVE: list[tuple[str, str, int | None, int | None, int | None, str, str]] = 
      "vague", "reservists"),
     ("hundreds of mercenaries", "hundreds of mercenaries", None, 200, 999, "vague", "mercenaries"),
     ("dozens of militants", "dozens of militants", None, 24, 99, "vague", "militants"),
-    ("several dozen militia fighters", "several dozen militia fighters", None, 24, 99, "vague",
+    ("several dozen militia fighters", "several dozen militia fighters", None, 36, 99, "vague",
      "fighters"),
-    ("several thousand paratroopers", "several thousand paratroopers", None, 2000, 9999, "vague",
+    ("several thousand paratroopers", "several thousand paratroopers", None, 3000, 9999, "vague",
      "paratroopers"),
     ("a few hundred mercenaries", "a few hundred mercenaries", None, 200, 999, "vague", "mercenaries"),
     ("Thousands more troops arrived", "Thousands more troops", None, 2000, 9999, "vague", "troops"),
@@ -188,6 +209,14 @@ NEGATIVE: list[str] = [
     "Kyiv released 200 fighters in the swap.",
     "The shelling left at least 30 soldiers wounded.",
     "There were 5,000 troop casualties.",
+    "The raid ended by killing 200 of the 350 soldiers.",
+    "Some 1,000 troops and police guard the port.",
+    "It pays 3,000 service members and their spouses.",
+    "The cartel has some 3,000 armed members.",
+    "The gang has 400 members.",
+    "At least a dozen insurgents were caught at the crossing.",
+    "The deal freed 4,000 rebel fighters.",
+    "Twenty soldiers are still held hostage.",
     # not personnel
     "About 300 protesters gathered.",
     "An estimated 200 police were deployed.",
@@ -234,6 +263,16 @@ def test_change_of_level_gives_two_exact_counts() -> None:
     ]
 
 
+def test_elided_noun_in_a_change() -> None:
+    text = "The force fell from some 20,000 soldiers to nearly 9,000 in a year."
+    matches = find_troop_quantities(text)
+    assert [text[m.start : m.end] for m in matches] == ["some 20,000 soldiers", "nearly 9,000"]
+    assert matches[1].quantity == Quantity(9000, None, None, "approx", "soldiers")
+    text = "It grew from 30 fighters to over 100, and from 2,000 troops to 2015 levels."
+    matches = find_troop_quantities(text)
+    assert [text[m.start : m.end] for m in matches] == ["30 fighters", "over 100", "2,000 troops"]
+
+
 def test_several_counts_in_order() -> None:
     text = "Five soldiers and 10 marines joined about 2,000 troops already there; 12 soldiers were killed."
     matches = find_troop_quantities(text)
@@ -250,7 +289,14 @@ def test_parse_quantity_takes_the_first_count() -> None:
 def test_parse_quantity_allow_bare() -> None:
     assert parse_quantity("the contingent is rising to 800") is None
     assert parse_quantity("the contingent is rising to 800", allow_bare=True) == Quantity(
+        800, 800, 800, "exact", "contingent"
+    )
+    assert parse_quantity("the number is rising to 800", allow_bare=True) == Quantity(
         800, 800, 800, "exact", ""
+    )
+    assert parse_quantity("a further 70 or so", allow_bare=True) == Quantity(70, None, None, "approx", "")
+    assert parse_quantity("our contingent is nearly 500-strong", allow_bare=True) == Quantity(
+        500, None, None, "approx", "contingent"
     )
     assert parse_quantity("troops it keeps in the region (about 2,000)", allow_bare=True) == Quantity(
         2000, None, None, "approx", "troops"

@@ -23,40 +23,50 @@ range         None     X        Y        between X and Y, X-Y, X–Y, X to Y, X 
 vague         None     see below         quantity words without a number
 ============  =======  =======  =======  ==================================================
 
-Vague bounds (decided here, applied everywhere):
+Vague bounds ("several" = at least three of the unit, "a few"/"many" = at least two; the same
+table as docs/annotation-guide.md section 4):
 
 ==========================================================  =========  =========
 phrase                                                      lower      upper
 ==========================================================  =========  =========
-dozens (of), several dozen, a few dozen                     24         99
+dozens (of), a few dozen                                    24         99
+several dozen                                               36         99
 scores of                                                   40         199
-hundreds (of), several hundred, a few hundred               200        999
-thousands (of), several thousand, a few thousand            2,000      9,999
-tens of thousands (of)                                      20,000     99,999
+hundreds (of), a few hundred, many hundreds                 200        999
+several hundred                                             300        999
+thousands (of), a few thousand, many thousands              2,000      9,999
+several thousand                                            3,000      9,999
+(many) tens of thousands (of)                               20,000     99,999
 hundreds of thousands (of)                                  200,000    999,999
 millions (of)                                               2,000,000  9,999,999
 ==========================================================  =========  =========
 
 A cue word before a vague phrase ("up to several thousand") does not change it: it stays vague.
-"from X to Y troops" is a change of level, not a range: it yields two exact counts.
+"from X to Y troops" is a change of level, not a range: it yields two exact counts, and
+"from 20,000 soldiers to nearly 9,000" gives the elided second figure the first one's noun.
 
 Numbers: digits with "," / "." / space thousands separators ("100,000", "100.000", "100 000"),
 decimals with a scale ("1.5 million", "2.5m", "10k", "10 thousand"), and words ("ten thousand",
 "one hundred and fifty", "twenty-five", "a dozen", "two dozen", "half a million").
 
 The count must be followed (after at most three modifier words, or "of its/their/the") by a
-personnel noun (troops, soldiers, servicemen, service members, forces, personnel, reservists,
-marines, paratroopers, fighters, mercenaries, National Guard / Guardsmen, militants, gunmen,
-rebels, guerrillas, insurgents, militiamen, sailors, airmen, recruits, combatants, commandos,
-special forces, conscripts, troopers; "officers" only with a military modifier), or be a
-"N-strong force/contingent/brigade". ``unit`` is that noun as written.
+personnel noun (troops, soldiers, foot soldiers, servicemen, service members, forces, personnel,
+reservists, marines, paratroopers, fighters, mercenaries, National Guard / Guardsmen, militants,
+gunmen, armed men, rebels, guerrillas, insurgents, militiamen, sailors, airmen, recruits,
+combatants, commandos, special forces, conscripts, troopers, "members of the military / National
+Guard / ..."), or be a "N-strong force/contingent/brigade". Some nouns need a modifier that makes
+them military (annotation guide 6.4): officers/advisers/instructors/technicians ("army officers",
+"military advisers") and members ("rebel members", "militia members", "Coast Guard members"; never
+gang or cartel members). ``unit`` is the noun as written.
 
 Rejected (Settled case 11): equipment ("tanks", "personnel carriers", "F-16 fighters"), units
-without a personnel number ("a battalion"), casualties ("12 soldiers were killed", "killed 12
-soldiers", "wounded soldiers"), prisoners and captives ("captured", "released"), police,
-civilians, refugees, diplomats (not personnel nouns), money ("$100 million"), percentages,
-years ("in 2014 troops ...") and hyphenated measures ("20-year-old soldiers").
-Hypothetical numbers (Settled case 9) are left to the model.
+without a personnel number ("a battalion", "two task forces"), casualties ("12 soldiers were
+killed", "killed 12 soldiers", "wounded soldiers", "killing 200 of the 350 soldiers"), prisoners
+and captives ("captured", "caught", "freed", "held hostage"), police, civilians, refugees, diplomats
+(not personnel nouns), mixed totals ("1,000 troops and police", "... and their spouses"), money
+("$100 million"), percentages, years ("in 2014 troops ..."), reference numbers ("Article 5 forces")
+and hyphenated measures ("20-year-old soldiers"). Hypothetical numbers (Settled case 9) are left to
+the model.
 
 Known limits: a day of the month right before a space-grouped number ("December 7 100
 soldiers") is read as one number; counts whose noun comes before the number ("troops in Syria
@@ -161,14 +171,14 @@ _SPECIAL_WORDS: Final[dict[str, int]] = {
 
 _VAGUE_PHRASES: Final[tuple[tuple[str, int, int], ...]] = (
     (r"hundreds\s+of\s+thousands", 200_000, 999_999),
-    (r"tens\s+of\s+thousands", 20_000, 99_999),
+    (r"(?:many\s+)?tens\s+of\s+thousands", 20_000, 99_999),
     (r"millions", 2_000_000, 9_999_999),
-    (r"(?:several|a\s+few)\s+thousand", 2_000, 9_999),
-    (r"thousands", 2_000, 9_999),
-    (r"(?:several|a\s+few)\s+hundred", 200, 999),
-    (r"hundreds", 200, 999),
-    (r"(?:several|a\s+few)\s+dozen", 24, 99),
-    (r"dozens", 24, 99),
+    (r"several\s+thousand", 3_000, 9_999),
+    (r"(?:a\s+few|many)\s+thousands?|thousands", 2_000, 9_999),
+    (r"several\s+hundred", 300, 999),
+    (r"(?:a\s+few|many)\s+hundreds?|hundreds", 200, 999),
+    (r"several\s+dozen", 36, 99),
+    (r"a\s+few\s+dozen|dozens", 24, 99),
     (r"scores", 40, 199),
 )
 _VAGUE_RE: Final = re.compile(
@@ -277,7 +287,10 @@ _UNIT_NOUNS = (
     r"|national\s+guard\s+members|guards(?:wo)?m[ae]n|troops|soldiers?|personnel|forces"
     r"|reservists?|marines?|paratroopers?|fighters|mercenar(?:y|ies)|militants?|gunm[ae]n"
     r"|rebels?|guerr?illas?|insurgents?|militiam[ae]n|jihadists?|sailors?|airm[ae]n|recruits"
-    r"|combatants?|commandos?|conscripts?|troopers?|infantrym[ae]n|officers?"
+    r"|combatants?|commandos?|conscripts?|troopers?|infantrym[ae]n|officers?|advis[eo]rs|instructors"
+    r"|technicians|foot\s+soldiers|armed\s+m[ae]n"
+    r"|members\s+of\s+(?:the\s+)?(?:(?:U\.S\.|US|[A-Z][a-z]+)\s+)?(?:military|armed\s+forces|army|navy"
+    r"|air\s+force|marines|marine\s+corps|national\s+guard|coast\s+guard|special\s+forces)|members"
 )
 _STRONG_NOUNS = (
     r"force|forces|contingent|army|garrison|unit|battalion|brigade|division|regiment|detachment"
@@ -298,6 +311,13 @@ _MODIFIER_STOP: Final = _words(
 _MILITARY_MODIFIER: Final = _words(
     """army military navy naval marine marines airforce air force armed defense defence idf nato
     infantry artillery special commissioned non-commissioned"""
+)
+# "members" is a count only for the armed forces and armed groups (annotation guide 6.4, 34/42):
+# "rebel members", "militia members", "Coast Guard members" -- never gang or cartel members.
+_NEEDS_MILITARY: Final = ("officer", "adviser", "advisor", "instructor", "technician")
+_MEMBER_MODIFIER: Final = _words(
+    """army military navy naval marine marines air force guard coast national service rebel rebels
+    guerrilla guerrillas militia reserve reservist armed-forces idf special forces operations"""
 )
 # One pattern per number of modifier words (0..3), tried in that order: the nearest noun wins,
 # unless it is itself a modifier ("Marine Corps troops", "rebel groups").
@@ -321,13 +341,17 @@ _POSTFIX_RE: Final = re.compile(
 # modifier of another noun ("personnel carriers", "rebel groups", "guerrilla fighters").
 _AFTER_UNIT_REJECT_RE: Final = re.compile(
     r"\s*,?\s*(?:(?:were|was|have|has|had|are|been|being|reportedly|also|all|who|later|then|"
-    r"allegedly|subsequently|[a-z]+ly)\s+)*"
+    r"allegedly|subsequently|still|later|[a-z]+ly)\s+)*"
     r"(?:killed|dead|died|die|wounded|injured|hurt|casualties|deaths|captured|kidnapped|abducted|"
-    r"missing|executed|slain|perished|detained|imprisoned|arrested|murdered|taken\s+(?:prisoner|captive"
+    r"missing|executed|slain|perished|detained|imprisoned|arrested|murdered|caught|seized|apprehended"
+    r"|rounded\s+up|taken\s+(?:prisoner|captive"
     r"|hostage|into\s+custody)|held\s+(?:captive|hostage|prisoner)|lost\s+their\s+lives|remains|bodies"
     r"|graves|widows|families|carriers?|jets?|aircraft|planes?|vehicles?|helicopters?|bases?|camps?"
     r"|groups?|units?|leaders?|commanders?|positions?|strongholds?|factions?|organi[sz]ations?"
-    rf"|movements?|attacks?|corps|{_UNIT_NOUNS})\b",
+    rf"|movements?|attacks?|corps|{_UNIT_NOUNS})\b"
+    # mixed totals (annotation guide 6.4, 45): "1,000 troops and police", "... and their spouses"
+    r"|(?:\s*,\s*[a-z]+)?\s*,?\s+(?:and|or)\s+(?:their\s+)?(?:police|policemen|civilians|contractors"
+    r"|spouses|families|dependents|staff|officials|diplomats)\b",
     re.IGNORECASE,
 )
 _BEFORE_REJECT_RE: Final = re.compile(
@@ -336,10 +360,11 @@ _BEFORE_REJECT_RE: Final = re.compile(
     r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
     r"exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?|massacr(?:e|es|ed|ing)|slaughter(?:s|ed|ing)?|"
     r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?)"
-    r"(?:\s+(?:the|our|their|its|his|her|some|all|another|a\s+further|an\s+additional))?[\s'\"‘“]+"
+    r"(?:\s+(?:the|our|their|its|his|her|some|all|another|a\s+further|an\s+additional))?"
+    r"(?:\s+[\d,]+\s+of\s+(?:the|their|its|his|her|our))?[\s'\"‘“]+"
     r"|[$€£¥]\s*|\b(?:US|USD|EUR|GBP)\s*\$?\s*|\bno\s+"
     # reference numbers: "Article 5 forces allies to respond"
-    r"|\b(?:article|chapter|section|resolution|paragraph|clause|phase|stage|level|number|no\.|category"
+    r"|\b(?:article|chapter|section|resolution|paragraph|clause|phase|stage|level|no\.|category"
     r"|title|rule|page|step|point|item|round|grade|class|type|model|mark|route|highway|flight|room"
     r"|gate|block|sector|zone|district|tier|protocol|annex)\s+)$",
     re.IGNORECASE,
@@ -371,6 +396,11 @@ _QUALIFIER_RE: Final = re.compile(
 )
 _BETWEEN_RE: Final = re.compile(r"(?<![\w-])between\s+$", re.IGNORECASE)
 _FROM_RE: Final = re.compile(r"(?<![\w-])from\s+$", re.IGNORECASE)
+_ELIDED_TO_RE: Final = re.compile(
+    r"\s+to\s+(?:(?:about|around|roughly|nearly|almost|some|approximately|over|more\s+than|at\s+least"
+    r"|fewer\s+than|less\s+than|under|just|only)\s+)?",
+    re.IGNORECASE,
+)
 _RANGE_SEP_RE: Final = re.compile(r"\s*(?P<sep>-|–|—|to|and|or)\s*$", re.IGNORECASE)
 _WINDOW: Final = 40
 
@@ -445,6 +475,7 @@ def _stops(words: list[str], j: int) -> bool:
         and len(word) > 3
         and word.endswith("s")
         and not word.endswith(("ss", "us", "overseas"))
+        and word not in ("operations", "forces", "arms", "services")
     )
 
 
@@ -461,10 +492,12 @@ def _unit_after(text: str, pos: int, value: float | None) -> tuple[int, str] | N
         if any(_stops(words, j) for j in range(len(words))):
             return None
         unit = m.group("unit")
-        if unit.lower().startswith("officer") and not any(w in _MILITARY_MODIFIER for w in mods):
+        if unit.lower().startswith(_NEEDS_MILITARY) and not any(w in _MILITARY_MODIFIER for w in mods):
+            continue  # "army officers", "military advisers" -- not police officers or advisers
+        if unit.lower() == "members" and not any(w in _MEMBER_MODIFIER for w in mods):
             continue
         if unit.lower() == "forces" and mods and mods[-1] in ("task", "armed"):
-            return None  # "two Joint Task Forces", "the Ukrainian Armed Forces": institutions
+            continue  # "two Joint Task Forces", "the Ukrainian Armed Forces": institutions
         if _AFTER_UNIT_REJECT_RE.match(text, m.end()):
             continue
         return m.end(), " ".join(unit.split())
@@ -529,6 +562,11 @@ def find_troop_quantities(text: str) -> list[QuantityMatch]:
         match = _single(text, tok)
         if match is not None:
             found.append(match)
+            if i + 1 < len(tokens):
+                elided = _elided(text, match, tokens[i + 1])
+                if elided is not None:
+                    found.append(elided)
+                    skip_next = True
     found.sort(key=lambda q: (q.start, -q.end))
     result: list[QuantityMatch] = []
     last_end = -1
@@ -537,6 +575,23 @@ def find_troop_quantities(text: str) -> list[QuantityMatch]:
             result.append(q)
             last_end = q.end
     return result
+
+
+def _elided(text: str, first: QuantityMatch, second: _Num) -> QuantityMatch | None:
+    """The second figure of a change whose noun is elided: "from some 20,000 soldiers to nearly
+    9,000" -> approx 9000 soldiers (annotation guide 6.4, 39 and 45)."""
+    window = max(0, first.start - _WINDOW)
+    if _FROM_RE.search(text, window, first.start) is None:
+        return None
+    if not _ELIDED_TO_RE.fullmatch(text, first.end, second.start):
+        return None
+    value = _as_int(second.value)
+    if value is None or value <= 0 or second.is_year_like or _PERCENT_RE.match(text, second.end):
+        return None
+    if _unit_after(text, second.end, value) is not None:
+        return None  # "to 9,000 troops" is found on its own
+    qualifier, cue_start = _qualifier_before(text, second.start)
+    return QuantityMatch(max(cue_start, first.end), second.end, _make(qualifier, value, first.quantity.unit))
 
 
 def _range(text: str, first: _Num, second: _Num) -> list[QuantityMatch]:
@@ -575,15 +630,22 @@ def _range(text: str, first: _Num, second: _Num) -> list[QuantityMatch]:
     return [QuantityMatch(cue_start, end, Quantity(None, lo_i, hi_i, "range", unit))]
 
 
-def _single(text: str, tok: _Num) -> QuantityMatch | None:
+@dataclass(frozen=True, slots=True)
+class _Qualified:
+    value: int
+    qualifier: str
+    cue_start: int  # start of the whole phrase (the cue, or the number)
+    pos: int  # where the noun may start (after "+", "or so", "-plus" ...)
+
+
+def _qualify(text: str, tok: _Num) -> _Qualified | None:
+    """Value and qualifier of a lone number, or None if it is no count (year, percent, F-16)."""
     value = _as_int(tok.value)
     if value is None or value <= 0:
         return None
     before = text[max(0, tok.start - _WINDOW) : tok.start]
-    if _LETTER_HYPHEN_RE.search(before):
-        return None  # "F-16", "MiG-29", "S-400"
-    if _PERCENT_RE.match(text, tok.end):
-        return None
+    if _LETTER_HYPHEN_RE.search(before) or _PERCENT_RE.match(text, tok.end):
+        return None  # "F-16", "MiG-29", "S-400"; "50%"
     if tok.is_year_like and (_YEAR_CONTEXT_RE.search(before) or text[tok.end : tok.end + 1] == ","):
         return None
     qualifier = "exact"
@@ -597,25 +659,33 @@ def _single(text: str, tok: _Num) -> QuantityMatch | None:
             qualifier = "at_most"
         else:
             qualifier = "approx"
-    strong = _strong_after(text, pos) if text.startswith("-strong", pos) else None
-    if strong is not None:
-        end, unit = strong
-    else:
-        if _HYPHEN_WORD_RE.match(text, pos):
-            return None  # "20-year-old", "50-minute"
-        tail = _unit_after(text, pos, value)
-        if tail is None:
-            return None
-        end, unit = tail
     cue, cue_start = _qualifier_before(text, tok.start)
     if cue != "exact":
         qualifier = cue
     if _rejected_before(text, cue_start):
         return None
-    return QuantityMatch(cue_start, end, _make(qualifier, value, unit))
+    return _Qualified(value, qualifier, cue_start, pos)
+
+
+def _single(text: str, tok: _Num) -> QuantityMatch | None:
+    q = _qualify(text, tok)
+    if q is None:
+        return None
+    strong = _strong_after(text, q.pos) if text.startswith("-strong", q.pos) else None
+    if strong is not None:
+        end, unit = strong
+    else:
+        if _HYPHEN_WORD_RE.match(text, q.pos):
+            return None  # "20-year-old", "50-minute"
+        tail = _unit_after(text, q.pos, q.value)
+        if tail is None:
+            return None
+        end, unit = tail
+    return QuantityMatch(q.cue_start, end, _make(q.qualifier, q.value, unit))
 
 
 _ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IGNORECASE)
+_ANY_STRONG_RE: Final = re.compile(rf"(?<![\w-])(?:{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE)
 
 
 def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
@@ -631,20 +701,11 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     if not allow_bare:
         return None
     for tok in _number_tokens(text):
-        value = _as_int(tok.value)
-        before = text[max(0, tok.start - _WINDOW) : tok.start]
-        if (
-            value is None
-            or value <= 0
-            or tok.is_year_like
-            or _PERCENT_RE.match(text, tok.end)
-            or _LETTER_HYPHEN_RE.search(before)
-            or _HYPHEN_WORD_RE.match(text, tok.end)
-            or re.search(r"[$€£¥]\s*$", before)
-            or _rejected_before(text, tok.start)
-        ):
+        q = _qualify(text, tok)
+        if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
             continue
-        cue, _ = _qualifier_before(text, tok.start)
-        noun = _ANY_UNIT_RE.search(text)
-        return _make(cue, value, re.sub(r"\s+", " ", noun.group(0)) if noun else "")
+        if _HYPHEN_WORD_RE.match(text, q.pos) and not text.startswith("-strong", q.pos):
+            continue
+        noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
+        return _make(q.qualifier, q.value, " ".join(noun.group(0).split()) if noun else "")
     return None
