@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup kafka-up kafka-down kafka-status test lint
+.PHONY: help setup kafka-up kafka-down kafka-status test lint check-deploy metrics-url
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,8 @@ setup: $(PY) ## venv, pip install -e .[dev], Kafka jars, prometheus + promtool (
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends prometheus; \
 	fi
+	@if command -v go >/dev/null; then bash deploy/k8s/validate.sh --install; \
+	else echo "go not found: kubeconform not installed (make check-deploy needs it)"; fi
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -48,3 +50,14 @@ lint: ## ruff check, ruff format --check, mypy
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(MYPY)
+
+check-deploy: ## promtool check config/rules + test rules, dashboard in sync, kubeconform on deploy/k8s, compose parses
+	cd deploy/prometheus && promtool check config prometheus.yml && promtool check rules alerts.yml \
+		&& promtool test rules alerts_test.yml
+	$(PY) deploy/grafana/dashboard.py --check
+	bash deploy/k8s/validate.sh
+	$(PY) -c 'import yaml; s = yaml.safe_load(open("deploy/docker-compose.yml"))["services"]; \
+		assert set(s) == {"kafka", "worker", "prometheus", "grafana"}, s; print("docker-compose.yml:", *s)'
+
+metrics-url: ## where the worker's metrics, health and readiness are (CLAIMSTREAM_WEB_HOST/PORT)
+	@echo "metrics: http://$${CLAIMSTREAM_WEB_HOST:-127.0.0.1}:$${CLAIMSTREAM_WEB_PORT:-6066}/metrics  health: /healthz  ready: /readyz"

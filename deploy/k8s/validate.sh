@@ -3,6 +3,7 @@
 # deploy/k8s/schemas (no network): core kinds for each vendored Kubernetes version, and
 # the KEDA ScaledObject / Prometheus Operator PodMonitor CRDs. Kustomization is skipped.
 #   deploy/k8s/validate.sh [manifest.yaml ...]     (default: deploy/k8s/*.yaml)
+#   deploy/k8s/validate.sh --install               only make sure kubeconform is there
 # Installs kubeconform with `go install` when it is not on PATH nor in $(go env GOPATH)/bin.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +25,7 @@ find_kubeconform() {
 }
 
 KC="$(find_kubeconform)"
+if [[ "${1:-}" == "--install" ]]; then echo "kubeconform: $KC"; exit 0; fi
 if [[ $# -eq 0 ]]; then set -- "$HERE"/*.yaml; fi
 for dir in "$HERE"/schemas/v*-standalone-strict; do
   version="$(basename "$dir")"; version="${version#v}"; version="${version%%-*}"
