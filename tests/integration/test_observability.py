@@ -11,6 +11,7 @@ WorkerDown stays quiet while the worker runs, and no article id reaches /metrics
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import math
 import os
@@ -25,8 +26,10 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import orjson
 import pytest
@@ -37,6 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "data" / "sample-article.txt"
 DASHBOARD = REPO / "deploy" / "grafana" / "dashboards" / "claimstream.json"
 ALERTS = REPO / "deploy" / "prometheus" / "alerts.yml"
+RENDER = REPO / "deploy" / "grafana" / "render.py"
 CLAIMSTREAM = str(Path(sys.executable).with_name("claimstream"))
 MODEL_PRESENT = any(REPO.glob("models/*/model.int8.onnx"))
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
@@ -70,6 +74,14 @@ OTHER_ARTICLES = {
         "promised to continue to provide support to allies in the region."
     ),
 }
+
+
+def render_dashboard(base: str, minutes: float) -> str:
+    spec = importlib.util.spec_from_file_location("render_dashboard", RENDER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.render(base, minutes))
 
 
 def free_port() -> int:
@@ -349,6 +361,14 @@ async def test_metrics_readiness_dashboard_and_alerts_on_a_real_prometheus(
         assert all(r["health"] == "ok" and not r.get("lastError") for r in loaded), loaded
         firing = [a for a in prom.api("alerts")["data"]["alerts"] if a["state"] == "firing"]
         assert not firing, firing
+
+        # ---- the static rendering of the dashboard works on the same data
+        svg = render_dashboard(prom.base, minutes=1)
+        root = ElementTree.fromstring(svg)
+        assert root.tag.endswith("svg")
+        assert all(escape(p["title"]) in svg for p in dashboard["panels"])
+        if os.environ.get("CLAIMSTREAM_RENDER_DASHBOARD"):
+            Path(os.environ["CLAIMSTREAM_RENDER_DASHBOARD"]).write_text(svg, encoding="utf-8")
 
         # ---- no article ids (nor text) in what the worker exposes
         exposition = http(f"{base}/metrics")[1].decode()
