@@ -3,46 +3,62 @@
 Everything here is a documented heuristic over one sentence (plus its neighbours for quotes);
 it runs per claim on the hot path, so it uses precompiled regexes and no model.
 
-Speaker (guidelines, "Attribution"; Settled case 5)
+Speaker (guidelines, "Attribution"; Settled case 5; docs/annotation-guide.md section 3)
     The actor whose statement the claim is, as written (titles kept, "the"/"a" kept, trailing
     punctuation stripped): "White House press secretary Jen Psaki", "a senior US government
     official", "Russia".
 
+    0. Threats and commitments: the actor of the claim's own speech act, even inside a reported
+       frame -- the subject of a commissive verb in (or right before) the span ("militants are
+       threatening to kill ..., officials say" -> militants; "Russia announced that it would ...";
+       "X vowed [to ...]"), "promised by X" / "a commitment from X"; for a span that opens with a
+       participle or purpose infinitive (", warning that ...", "to reaffirm ...") the sentence's
+       main subject; then the owner of a pledge noun ("Norway’s pledge to ...").
     1. Span inside quotation marks: the attribution outside the quote in the same sentence
        ("“...,” the official said", "said X" inversion, "X said “...”"); else one right after the
        quote closes later in the paragraph ("... again, ” he added."); else the attribution of
        one of the two previous sentences when that sentence also quotes (a quote that runs over
        several sentences); else an attribution inside the quote.
     2. Otherwise: a trailing frame after the span (", X said", ", said X", ", X told Y"); else the
-       leftmost reporting/commissive verb with a subject before or inside the span, within the
-       span's clause ("Psaki said Biden urged ..." -> Psaki: the outermost frame wins, as the
-       guidelines' Psaki example requires); else "according to X".
-    3. Threats and commitments only: the subject of the claim's own verb ("Sherman will lead",
-       "Russia is prepared to"). Troop counts in the writer's voice keep speaker None.
-    Reporting verbs: said/says/told/warned/added/stated/announced/pledged/vowed/agreed/
-    threatened/promised/declared/insisted/stressed/reiterated/confirmed/wrote/... (see _VERBS).
-    he/she/they are resolved to the nearest named speaker in the previous sentences; else kept.
-    we/I/you/it on their own are no speaker (None).
+       leftmost reporting verb with a subject before or inside the span, within the span's clause
+       ("Psaki said Biden urged ..." -> Psaki: the outermost frame wins, as the guidelines' Psaki
+       example requires); else "according to X"; failing all in the clause, the same in the
+       whole sentence.
+    3. Threats and commitments only: the subject of the claim's own verb ("Sherman will lead"),
+       else the sentence's main subject. Troop counts in the writer's voice keep speaker None.
+    Subjects are walked back from the verb over auxiliaries, adverbs and time words, over
+    parentheticals (", which has ...,") and "X, who said"; a phrase governed by a preposition
+    ("parts of Syria is threatening") is no subject; passives ("were told") give no speaker.
+    he/she are resolved to the nearest person-like speaker (else subject) in the previous
+    sentences, they to a plural one; unresolved he/she stay as written, we/I/you/it give None.
 
 Target
     Troop counts have none. Threats: the subject of a condition ("if Russia invades" -> Russia),
-    "against X", "on X", "X will face", the person warned ("warned Biden that"), else the first
-    capitalised noun phrase in the span that is not the speaker. Commitments: "to/for/with X",
-    "against X", the direct object, the subject of a condition. Possessives are stripped
+    the object of a coercive verb ("punish/attack/sanction/deter X"), "against X", "on X",
+    "X will face", the person warned ("warned Biden that"), else the first capitalised noun
+    phrase in the span that is neither the speaker nor the subject of a verb. Commitments: the
+    object of support/help/provide/send/stand with X, "to/for/with X", "against X", the person
+    addressed, else the same fallback. Only capitalised phrases; possessives are stripped
     ("Russia’s economy" -> Russia).
 
 Conditional
-    A cue (if, unless, should + subject inversion, in case, in the event, provided that, as long as,
-    only if, on condition that, until + subject + verb) inside the span, in the rest of the clause
-    after the span (up to the next , ; . ? !), or an "If ..., " clause ending right before the span.
+    A cue inside the span, in the rest of the clause after the span (up to the next , ; . ? !), or
+    in an "If ..., " clause that ends right before the span: if, unless, only if, even if, should +
+    subject inversion, were + subject + to, in case, in the event, provided (that), as long as
+    (not "for as long as it takes"), as soon as (not "as soon as possible"), once + subject,
+    on condition that, in cases where, when necessary/needed/warranted, "or else / or face",
+    until + subject + verb, and "when" + a present-tense clause ("when more information is
+    available"; not "when Russia annexed Crimea", "when asked", "when we are seeing").
     Indirect questions ("asked if", "unclear if", "as if") are not conditions.
 
 Negated
-    not/n't/never/cannot/no plans to/no intention/refuse to/rule out/deny/decline to/reject in the
-    span's main clause (condition clauses removed: "if Russia does not" belongs to the condition)
-    or in the few words before the span in the same clause ("has no plans to [attack]").
-    Not negation: "not only", "not just", "not least", "whether or not", "no matter", and
-    affirmative-resolve idioms ("will not hesitate/rest/back down/be intimidated/be deterred").
+    not/n't/never/cannot/no plans to/no intention/no longer/no more/refuse to/rule out/deny/
+    decline to/reject/refrain from in the span's main clause (condition clauses removed: "if Russia
+    does not" belongs to the condition) or in the few words before the span in the same clause
+    ("has no plans to [attack]"). Not negation: "not only", "not just", "not least", "whether or
+    not", affirmative-resolve idioms ("will not hesitate/rest/back down/waver/be intimidated"),
+    negation inside what is demanded or ensured ("warned civilians not to approach", "ensure that
+    the militia never regroups") and passive "be denied".
 """
 
 from __future__ import annotations
@@ -82,6 +98,13 @@ _VERBS: Final = _words(
     acknowledged admitted denied denies argued argues mentioned mentions urged urges
     predicted vowing reported reports expressed expresses"""
 )
+# Verbs that invert after a quote or comma: "“...,” said Vice President Harris".
+_INVERTIBLE: Final = _words(
+    """said says say added adds wrote writes stated states noted notes explained explains warned
+    warns replied replies declared declares insisted insists stressed stresses argued argues
+    tweeted continued cautioned reiterated confirmed confirms claimed claims reported reports
+    announced announces"""
+)
 # Verbs after which the next noun phrase is the addressee (the target of a warning).
 # Verbs of the claim itself: their subject is the actor even inside a reported frame
 # ("militants ... are threatening to kill another hostage, U.S. officials say").
@@ -113,7 +136,7 @@ _NP_LOWER: Final = _words(
     report agency department office council committee commission parliament cabinet coalition
     group forces troops militants rebels leadership team delegation chancellor premier king queen
     prince director staff counterpart governor mayor party union bloc alliance company firm
-    presidency authorities court spokesmen staffer staffers member members people analysts
+    presidency authorities court spokesmen staffer staffers member members people analysts heads
     us u.s. european western russian american ukrainian chinese british french german israeli
     iranian foreign-policy administration's government's"""
 )
@@ -128,7 +151,7 @@ _HEAD_NOUNS: Final = _words(
     parliament cabinet coalition group forces troops militants rebels leadership team
     delegation chancellor premier king queen prince director staff counterpart governor mayor
     party union bloc alliance company firm presidency authorities court spokesmen staffer
-    staffers member members people analysts"""
+    staffers member members people analysts heads"""
 )
 # Capitalised words that do not start or continue a name (sentence-initial function words, time).
 _CAP_STOP: Final = _words(
@@ -138,9 +161,13 @@ _CAP_STOP: Final = _words(
     Last Next Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
     April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug
     Sep Sept Oct Nov Dec Why What How Who Whom Whose Which Where Only Even Thus Therefore Indeed
-    Nor Or Not No Yes Both Each Every All Some Any Many Much Most Several I We You He She They"""
+    Nor Or Not No Yes Both Each Every All Some Any Many Much Most Several I We You He She They
+    One Two Three Four Five Six Seven Eight Nine Ten Dozens Hundreds Thousands"""
 )
 _DETERMINERS: Final = _words("the a an The A An")
+_PREPOSITIONS: Final = _words(
+    "of in on at to from by with for into across against over under near about between among"
+)
 _NP_STARTERS: Final = _words("its their his her our my both all several many some each every")
 # Lower-case words that never head a speaker noun phrase.
 _NOT_HEAD: Final = _words(
@@ -189,9 +216,21 @@ _COND_RE: Final = re.compile(
     r"\b(?i:(?:only\s+|even\s+)?if|unless|in\s+case|in\s+the\s+event|provided(?:\s+that)?|providing\s+that"
     r"|(?<!for\s)as\s+long\s+as(?!\s+(?:it\s+takes|needed|necessary|required|possible))|so\s+long\s+as"
     r"|on\s+(?:the\s+)?condition\s+that|as\s+soon\s+as(?!\s+(?:possible|practicable|feasible))|or\s+else|(?:only\s+)?in\s+(?:such\s+)?cases?\s+where"
-    r"|(?:when|where)\s+(?:necessary|needed|required|appropriate)|once(?=\s+(?:the|it|they|he|she|we|[A-Z])\b))\b"
+    r"|(?:when|where)\s+(?:necessary|needed|required|appropriate|warranted)"
+    r"|or\s+(?:else|face|suffer|there\s+will\s+be|be\s+prepared)"
+    r"|once(?=\s+(?:the|it|they|he|she|we|[A-Z])\b))\b"
+    r"|\b[Ww]ere\s+(?=(?:[A-Z][\w’'.-]*|the\s+\w+|it|they|we)\s+to\s)"
     r"|\b[Ss]hould\s+(?=(?:[A-Z][\w’'.-]*|the\s+\w+|it|they|he|she|we|there)\s+[a-z]+)|\bUpon\b"
     r"|\buntil\s+(?=(?:[A-Z][\w’'.-]*|it|they|he|she|we|the\s+\w+)\s+(?!of\b|in\b|on\b|at\b|to\b)[a-z]{3,})"
+)
+_WHEN_RE: Final = re.compile(r"\b(?:[Ww]hen|[Ww]henever)\s+")
+_WORD_RE: Final = re.compile(r"[A-Za-z][\w’'-]*")
+_WHEN_NOT_FIRST: Final = _words("asked necessary needed required appropriate possible warranted")
+_PAST_MARKERS: Final = _words("was were had did took came went began made said got saw met led")
+_PRESENT_MARKERS: Final = _words("is are can becomes become arise arises comes get have do")
+_NOT_VERB_S: Final = _words(
+    """this its his us was has as is its thus plus news series means politics us species always
+    perhaps towards afterwards forces troops officials talks"""
 )
 _NOT_COND_BEFORE_RE: Final = re.compile(
     r"\b(?:as|ask|asks|asked|asking|wonder|wonders|wondered|whether|know|knows|knew|see|sees|saw"
@@ -200,8 +239,9 @@ _NOT_COND_BEFORE_RE: Final = re.compile(
 )
 _COND_CLAUSE_END_RE: Final = re.compile(r"[,;.!?]|\s[-–—]\s")
 _LEFT_COND_RE: Final = re.compile(
-    r"\b(?:if|unless|should|in\s+case|in\s+the\s+event|provided|as\s+long\s+as|as\s+soon\s+as|once|upon)\b"
-    r"[^;.!?]*,\s*(?:then\s+)?$",
+    r"\b(?:if|unless|should|in\s+case|in\s+the\s+event|provided|as\s+long\s+as|as\s+soon\s+as|once|upon"
+    r"|when(?=\s+(?:we|you|they|it|the|more)\s+(?:can|is|are|have|get|know)\b)"
+    r"|were(?=\s+(?:[A-Z][\w’'.-]*|the\s+\w+|it|they|we)\s+to\s))\b[^;.!?]*,\s*(?:then\s+)?$",
     re.IGNORECASE,
 )
 # Negation cues.
@@ -300,7 +340,30 @@ def _skippable(word: str) -> bool:
     return low in _SKIP_BEFORE_VERB or (low.endswith("ly") and word.islower() and len(word) > 3)
 
 
-def _np_before(text: str, limit: int, floor: int, *, generic: bool = True) -> tuple[int, int] | None:
+def _bare_pronoun(word: str) -> str:
+    """ "he’s" -> "he", "we’re" -> "we": a pronoun with a contracted auxiliary."""
+    for suffix in ("’s", "'s", "’re", "'re", "’m", "'m", "’ve", "'ve", "’ll", "'ll", "’d", "'d"):
+        if word.endswith(suffix) and word[: -len(suffix)] in _PRONOUNS:
+            return word[: -len(suffix)]
+    return word
+
+
+def _skip_parenthetical(toks: list[_Tok]) -> list[_Tok]:
+    """Drop a trailing ", which/who .../the leader of ...," so the walk reaches the subject before
+    it; [] if the comma closes no such parenthetical."""
+    for j in range(len(toks) - 2, max(-1, len(toks) - 30), -1):
+        if toks[j].text != ",":
+            continue
+        opener = toks[j + 1].text
+        if opener in ("which", "who", "whose") or opener in _DETERMINERS or _is_cap(opener):
+            return toks[:j]
+        return []
+    return []
+
+
+def _np_before(
+    text: str, limit: int, floor: int, *, generic: bool = True, subject: bool = True
+) -> tuple[int, int] | None:
     """The noun phrase that ends right before ``limit`` (skipping auxiliaries, adverbs and time
     words), not reaching back past ``floor``. Returns absolute (start, end) or None."""
     window = max(floor, limit - 240)  # a subject is never that long: bound the work per verb
@@ -313,14 +376,20 @@ def _np_before(text: str, limit: int, floor: int, *, generic: bool = True) -> tu
     if not toks:
         return None
     if toks[-1].text == "who" and len(toks) >= 2:  # "Ushakov, who said ..."
+        subject = False  # "a statement by X, who said": X is the subject of "said"
         toks.pop()
         if toks and toks[-1].text == ",":
             toks.pop()
         if not toks:
             return None
+    if toks[-1].text == ",":  # "the United States, which has carried out strikes, has said"
+        toks = _skip_parenthetical(toks)
+        if not toks:
+            return None
     last = toks[-1]
-    if last.text in _PRONOUNS:
-        return last.start, last.end
+    if _bare_pronoun(last.text) in _PRONOUNS:
+        pronoun_end = last.start + len(_bare_pronoun(last.text))
+        return last.start, pronoun_end
     taken: list[_Tok] = []
     i = len(toks) - 1
     while i >= 0:
@@ -375,6 +444,8 @@ def _np_before(text: str, limit: int, floor: int, *, generic: bool = True) -> tu
         break
     while taken and taken[-1].text in ("and", "of", "&", "-"):
         taken.pop()
+    if subject and taken and i >= 0 and toks[i].text.lower() in _PREPOSITIONS:
+        return None  # "parts of Syria is threatening": the object of a preposition, not a subject
     generic_head = len(taken) >= 2 and taken[0].text.islower() and taken[0].text not in _NOT_HEAD
     if not taken or len(taken) > 12 or not (_valid_np([t.text for t in taken]) or generic_head):
         return None
@@ -385,8 +456,13 @@ def _np_before(text: str, limit: int, floor: int, *, generic: bool = True) -> tu
     return _strip_np(text, start, stop)
 
 
-def _np_after(text: str, pos: int, limit: int, *, target: bool = False) -> tuple[int, int] | None:
-    """The noun phrase starting at ``pos`` (after optional spaces): names, titles, roles."""
+def _np_after(
+    text: str, pos: int, limit: int, *, target: bool = False, loose: bool = False
+) -> tuple[int, int] | None:
+    """The noun phrase starting at ``pos`` (after optional spaces): names, titles, roles. With
+    ``loose`` (after "said"/"according to") plain lower-case words are allowed too when the phrase
+    opens with a determiner or leads to a name: "reported a local daily", "said 39-year-old
+    laborer Ivan Petrov"."""
     toks = _tokens(text, pos, min(limit, pos + 240))
     taken: list[_Tok] = []
     for i, tok in enumerate(toks):
@@ -399,7 +475,7 @@ def _np_after(text: str, pos: int, limit: int, *, target: bool = False) -> tuple
                 taken and word.lower() in _TARGET_HEADS and _is_cap(taken[-1].text) and word.islower()
             )
         else:
-            ok = _is_name_word(word)
+            ok = _is_name_word(word) or (loose and _loose_word(toks, i, taken))
         if ok and word not in _PRONOUNS:
             taken.append(tok)
             if target and word.islower():
@@ -417,11 +493,31 @@ def _np_after(text: str, pos: int, limit: int, *, target: bool = False) -> tuple
         break
     while taken and (taken[-1].text in ("of", "and", "&", "-") or taken[-1].text in _DETERMINERS):
         taken.pop()
-    if not taken or len(taken) > 12 or not _valid_np([t.text for t in taken]):
+    words = [t.text for t in taken]
+    loose_ok = loose and len(words) >= 2 and words[0] in _DETERMINERS
+    if not taken or len(taken) > 12 or not (_valid_np(words) or loose_ok):
         return None
     if target and not any(_is_cap(t.text) for t in taken):
         return None
     return _strip_np(text, taken[0].start, taken[-1].end)
+
+
+def _loose_word(toks: Sequence[_Tok], i: int, taken: Sequence[_Tok]) -> bool:
+    word = toks[i].text
+    plain = (
+        word.islower()
+        and word.replace("-", "").isalnum()
+        and word not in _NOT_HEAD
+        and word not in _PREPOSITIONS
+        and not word.endswith("ing")
+    )
+    if not plain:
+        return False
+    if taken and taken[0].text in _DETERMINERS and len(taken) < 4:
+        return True
+    return any(_is_cap(t.text) for t in toks[i + 1 : i + 4]) and all(
+        t.text.replace("-", "").isalnum() for t in toks[i + 1 : i + 4]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -502,8 +598,8 @@ def _attributions(text: str, start: int, end: int) -> list[_Attr]:
         verb = text[vs:ve]
         if _PASSIVE_AUX_RE.search(text, max(start, vs - 12), vs):
             continue  # "members were told", "it was agreed": no speaker here
-        if _frame_before(text, vs, start):
-            np = _np_after(text, ve, end)
+        if verb in _INVERTIBLE and _frame_before(text, vs, start):
+            np = _np_after(text, ve, end, loose=True)
             if np is not None:
                 found.append(_Attr(np[0], np[1], vs, ve, "inverted", True, verb))
                 continue
@@ -512,7 +608,7 @@ def _attributions(text: str, start: int, end: int) -> list[_Attr]:
             continue
         found.append(_Attr(np[0], np[1], vs, ve, "subject", _frame_before(text, np[0], start), verb))
     for m in _ACCORDING_RE.finditer(text, start, end):
-        np = _np_after(text, m.end(), end)
+        np = _np_after(text, m.end(), end, loose=True)
         if np is not None:
             found.append(_Attr(np[0], np[1], m.start(), m.end(), "according", True, "according to"))
     found.sort(key=lambda a: a.verb_start)
@@ -533,7 +629,7 @@ def _person_like(name: str) -> bool:
     words = name.split()
     if any(w.lower() in _PERSON_WORDS for w in words):
         return True
-    caps = [w for w in words if w[:1].isupper()]
+    caps = [w for w in words if _is_cap(w)]
     if len(caps) >= 2:
         return True
     if len(caps) == 1 and len(words) == 1:
@@ -555,6 +651,11 @@ def _named_speaker(text: str, previous: Sequence[tuple[int, int]], plural: bool)
             if not plural and not _person_like(name):
                 continue
             return name
+    if not plural:  # no named speaker: the nearest person-like subject ("Governor Ana Ruiz spoke ...")
+        for start, end in reversed(previous):
+            subject = _main_subject(text, start, end)
+            if subject is not None and _person_like(subject) and subject not in _PRONOUNS:
+                return subject
     return None
 
 
@@ -707,7 +808,7 @@ def _possessive_actor(text: str, sent_start: int, span_start: int, span_end: int
     """The owner of a pledge/threat noun in the span: "Norway’s pledge to", "the allies’ vow"."""
     floor = max(_clause_floor(text, sent_start, span_start), span_start - 80)
     for m in _POSSESSIVE_PLEDGE_RE.finditer(text, span_start, span_end):
-        np = _np_before(text, m.start(), floor, generic=False)
+        np = _np_before(text, m.start(), floor, generic=False, subject=False)
         if np is not None and text[np[0] : np[1]] not in _PRONOUNS:
             return text[np[0] : np[1]]
     return None
@@ -901,7 +1002,27 @@ def _conditions(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if _NOT_COND_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
             continue
         found.append((m.start(), _clause_end(text, m.end(), end)))
+    for m in _WHEN_RE.finditer(text, start, end):
+        if _future_when(text, m.end(), end):
+            found.append((m.start(), _clause_end(text, m.end(), end)))
+    found.sort()
     return found
+
+
+def _future_when(text: str, pos: int, end: int) -> bool:
+    """ "when more information is available", "when the schedule changes": a condition (annotation
+    guide 3); "when Russia annexed Crimea", "when asked": not."""
+    words = [w.lower() for w in _WORD_RE.findall(text, pos, min(end, pos + 80))[:8]]
+    if not words or words[0] in _WHEN_NOT_FIRST or words[:3] == ["it", "comes", "to"]:
+        return False
+    for i, low in enumerate(words):
+        if low in _PAST_MARKERS or (low.endswith("ed") and len(low) > 4):
+            return False
+        verb_s = low.endswith("s") and not low.endswith("ss") and low not in _NOT_VERB_S
+        if low in _PRESENT_MARKERS or verb_s:
+            following = words[i + 1] if i + 1 < len(words) else ""
+            return not (low in ("is", "are") and following.endswith("ing"))  # "when we are seeing"
+    return False
 
 
 def _conditional(text: str, sent_start: int, sent_end: int, span_start: int, span_end: int) -> bool:
