@@ -63,6 +63,7 @@ Negated
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -274,6 +275,10 @@ _OWN_VERB_RE: Final = re.compile(
     r"announc(?:es|ed)|refus(?:es|ed)|stands?|remains?|rul(?:es|ed)|wants?|seeks?|aims?)\b"
     r"|[’']ll\b"
 )
+# Bounds on the work per call, for long, odd "sentences" (lists, run-on boilerplate).
+_MAX_TRIES: Final = 12  # candidates tried per rule
+_MAX_VERBS: Final = 40  # reporting verbs considered per sentence
+_MAX_CLAUSE: Final = 400  # characters scanned for the end of a clause
 _TARGET_PATTERNS: Final = {
     "threat_object": re.compile(
         r"\b(?:punish(?:es|ed|ing)?|attack(?:s|ed|ing)?|invad(?:e|es|ed|ing)|strik(?:e|es|ing)|struck"
@@ -463,7 +468,7 @@ def _np_after(
     ``loose`` (after "said"/"according to") plain lower-case words are allowed too when the phrase
     opens with a determiner or leads to a name: "reported a local daily", "said 39-year-old
     laborer Ivan Petrov"."""
-    toks = _tokens(text, pos, min(limit, pos + 240))
+    toks = _tokens(text, pos, min(limit, pos + 160))[:16]
     taken: list[_Tok] = []
     for i, tok in enumerate(toks):
         word = tok.text
@@ -594,7 +599,7 @@ def _attributions(text: str, start: int, end: int) -> list[_Attr]:
     found: list[_Attr] = []
     verbs = [(m.start(), m.end()) for m in _VERB_RE.finditer(text, start, end)]
     verbs += [(m.start(), m.end()) for m in _MADE_CLEAR_RE.finditer(text, start, end)]
-    for vs, ve in sorted(verbs):
+    for vs, ve in sorted(verbs)[:_MAX_VERBS]:
         verb = text[vs:ve]
         if _PASSIVE_AUX_RE.search(text, max(start, vs - 12), vs):
             continue  # "members were told", "it was agreed": no speaker here
@@ -607,7 +612,7 @@ def _attributions(text: str, start: int, end: int) -> list[_Attr]:
         if np is None:
             continue
         found.append(_Attr(np[0], np[1], vs, ve, "subject", _frame_before(text, np[0], start), verb))
-    for m in _ACCORDING_RE.finditer(text, start, end):
+    for m in itertools.islice(_ACCORDING_RE.finditer(text, start, end), _MAX_TRIES):
         np = _np_after(text, m.end(), end, loose=True)
         if np is not None:
             found.append(_Attr(np[0], np[1], m.start(), m.end(), "according", True, "according to"))
@@ -785,7 +790,9 @@ def _actor_in_span(
     """The actor named with the claim's own verb: the subject of a commissive verb inside the span
     (or right before it: "X vowed [to ...]"), "promised by X", "X’s pledge to"."""
     floor = _clause_floor(text, sent_start, span_start)
-    for m in _COMMISSIVE_RE.finditer(text, max(floor, span_start - 30), span_end):
+    for m in itertools.islice(
+        _COMMISSIVE_RE.finditer(text, max(floor, span_start - 30), span_end), _MAX_TRIES
+    ):
         if m.end() < span_start and text[m.end() : span_start].strip() not in ("", "to", "that"):
             continue
         np = _np_before(text, m.start(), floor, generic=False)
@@ -797,7 +804,7 @@ def _actor_in_span(
                 continue
             return _resolve(text, name, previous)
         return name
-    for m in _PASSIVE_BY_RE.finditer(text, span_start, span_end):
+    for m in itertools.islice(_PASSIVE_BY_RE.finditer(text, span_start, span_end), _MAX_TRIES):
         np = _np_after(text, m.end(), span_end + 200)
         if np is not None:
             return text[np[0] : np[1]]
@@ -807,7 +814,7 @@ def _actor_in_span(
 def _possessive_actor(text: str, sent_start: int, span_start: int, span_end: int) -> str | None:
     """The owner of a pledge/threat noun in the span: "Norway’s pledge to", "the allies’ vow"."""
     floor = max(_clause_floor(text, sent_start, span_start), span_start - 80)
-    for m in _POSSESSIVE_PLEDGE_RE.finditer(text, span_start, span_end):
+    for m in itertools.islice(_POSSESSIVE_PLEDGE_RE.finditer(text, span_start, span_end), _MAX_TRIES):
         np = _np_before(text, m.start(), floor, generic=False, subject=False)
         if np is not None and text[np[0] : np[1]] not in _PRONOUNS:
             return text[np[0] : np[1]]
@@ -838,7 +845,7 @@ def _main_subject(text: str, sent_start: int, limit: int) -> str | None:
 def _own_subject(text: str, sent_start: int, span_start: int, span_end: int) -> str | None:
     """The subject of the claim's own verb: "Wendy Sherman will lead", "Russia is prepared to"."""
     floor = _clause_floor(text, sent_start, span_start)
-    for m in _OWN_VERB_RE.finditer(text, max(floor, span_start - 1), span_end):
+    for m in itertools.islice(_OWN_VERB_RE.finditer(text, max(floor, span_start - 1), span_end), _MAX_TRIES):
         np = _np_before(text, m.start(), floor, generic=False)
         if np is None:
             continue
@@ -898,7 +905,7 @@ def _clean_target(text: str, start: int, end: int) -> str:
 
 
 def _target_after(text: str, pattern: re.Pattern[str], start: int, end: int, skip: str | None) -> str | None:
-    for m in pattern.finditer(text, start, end):
+    for m in itertools.islice(pattern.finditer(text, start, end), _MAX_TRIES):
         np = _np_after(text, m.end(), end, target=True)
         if np is None:
             continue
@@ -910,7 +917,7 @@ def _target_after(text: str, pattern: re.Pattern[str], start: int, end: int, ski
 
 
 def _condition_subject(text: str, start: int, end: int, skip: str | None) -> str | None:
-    for m in _COND_RE.finditer(text, start, end):
+    for m in itertools.islice(_COND_RE.finditer(text, start, end), _MAX_TRIES):
         np = _np_after(text, m.end(), end, target=True)
         if np is None:
             continue
@@ -925,9 +932,13 @@ def _first_name(text: str, start: int, end: int, skip: str | None) -> str | None
     """The first capitalised noun phrase in text[start:end] that is neither the speaker nor the
     subject of a verb (the actor itself), e.g. the object of the threat or pledge."""
     cursor = start
+    tries = 0
     for tok in _tokens(text, start, end):
         if tok.start < cursor or not _is_cap(tok.text):
             continue
+        tries += 1
+        if tries > _MAX_TRIES:
+            break
         if tok.text.endswith(("ing", "ly")) and not text[start : tok.start].strip():
             continue  # a sentence-initial gerund or adverb: "Introducing ..."
         np = _np_after(text, tok.start, end, target=True)
@@ -991,18 +1002,19 @@ def _face_subject(text: str, start: int, end: int) -> str | None:
 
 
 def _clause_end(text: str, pos: int, sent_end: int) -> int:
-    m = _COND_CLAUSE_END_RE.search(text, pos, sent_end)
-    return m.start() if m else sent_end
+    limit = min(sent_end, pos + _MAX_CLAUSE)
+    m = _COND_CLAUSE_END_RE.search(text, pos, limit)
+    return m.start() if m else limit
 
 
 def _conditions(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Condition clauses in text[start:end]: (cue start, clause end)."""
     found: list[tuple[int, int]] = []
-    for m in _COND_RE.finditer(text, start, end):
+    for m in itertools.islice(_COND_RE.finditer(text, start, end), _MAX_TRIES):
         if _NOT_COND_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
             continue
         found.append((m.start(), _clause_end(text, m.end(), end)))
-    for m in _WHEN_RE.finditer(text, start, end):
+    for m in itertools.islice(_WHEN_RE.finditer(text, start, end), _MAX_TRIES):
         if _future_when(text, m.end(), end):
             found.append((m.start(), _clause_end(text, m.end(), end)))
     found.sort()
@@ -1029,7 +1041,7 @@ def _conditional(text: str, sent_start: int, sent_end: int, span_start: int, spa
     right = _clause_end(text, span_end, sent_end)
     if _conditions(text, span_start, max(span_end, right)):
         return True
-    floor = _clause_floor(text, sent_start, span_start)
+    floor = max(_clause_floor(text, sent_start, span_start), span_start - _MAX_CLAUSE)
     left = _LEFT_COND_RE.search(text, floor, span_start)
     return left is not None and not _NOT_COND_BEFORE_RE.search(text, max(0, left.start() - 20), left.start())
 
