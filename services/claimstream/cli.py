@@ -28,7 +28,12 @@ def worker(
 ) -> None:
     """Run the Faust worker: articles topic in, claims, summaries and dead letters out."""
     from claimstream.agents import app as faust_app
+    from claimstream.kafka_client import ensure_topics
+    from claimstream.settings import get_settings
 
+    created = asyncio.run(ensure_topics(get_settings()))
+    if created:
+        typer.echo(f"created topics: {', '.join(created)}", err=True)
     sys.argv = ["claimstream", "worker", "--loglevel", loglevel]
     faust_app.main()
 

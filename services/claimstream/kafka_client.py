@@ -28,3 +28,39 @@ def client_options(settings: Settings) -> dict[str, Any]:
             settings.sasl_password.get_secret_value() if settings.sasl_password else None
         )
     return options
+
+
+async def ensure_topics(settings: Settings, *, timeout_s: float = 60.0) -> list[str]:
+    """Create the service's topics if they are missing; the names of those created.
+
+    The worker subscribes before anything is produced, so its input topic must exist when it
+    joins the group: a topic auto-created later would not be picked up until a metadata refresh.
+    """
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
+    names = [settings.articles_topic, settings.claims_topic, settings.summaries_topic, settings.dlq_topic]
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=int(timeout_s * 1000))
+    await asyncio.wait_for(admin.start(), timeout_s)
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if missing:
+            topics = [
+                NewTopic(
+                    name,
+                    num_partitions=settings.topic_partitions,
+                    replication_factor=settings.topic_replicas,
+                    topic_configs={"max.message.bytes": str(settings.max_message_bytes)},
+                )
+                for name in missing
+            ]
+            try:
+                await admin.create_topics(topics)
+            except TopicAlreadyExistsError:
+                pass  # another worker won the race
+        return missing
+    finally:
+        await admin.close()
