@@ -52,7 +52,10 @@ def create_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         # Dead letters carry the original bytes (base64) of rejected oversize articles.
         producer_max_request_size=settings.max_message_bytes,
-        consumer_max_fetch_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.fetch_max_bytes,
+        # Backpressure: at most this many messages wait for the agent; the consumer pauses beyond.
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
+        broker_max_poll_records=settings.max_poll_records,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         stream_wait_empty=True,

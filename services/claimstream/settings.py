@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="largest record the worker fetches or sends (dead letters)"
     )
+    dlq_max_bytes: int = Field(1_000_000, ge=8192, description="largest dead letter; cut beyond")
+    stream_buffer_maxsize: int = Field(128, ge=1, description="messages fetched ahead of the agent")
+    max_poll_records: int = Field(256, ge=1, description="most records per consumer poll")
+    fetch_max_bytes: int = Field(1_048_576, ge=1024, description="bytes fetched per partition and request")
     batch_max_articles: int = Field(32, ge=1, description="micro-batch: most articles per batch")
     batch_max_seconds: float = Field(0.05, gt=0, description="micro-batch: longest wait to fill a batch")
     batch_max_tokens: int = Field(8192, ge=128, description="tokens per model forward pass")
