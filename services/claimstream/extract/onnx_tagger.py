@@ -1,0 +1,224 @@
+"""Int8 ONNX token-classification tagger: onnxruntime + tokenizers only (never torch).
+
+The model (trained by ``claimstream.training.train``, exported by ``...export``) reads
+``input_ids`` and ``attention_mask`` [batch, seq] and returns ``probs`` [batch, seq, 3, 3]:
+for every token, one O/B/I distribution per claim type (threat, commitment, troop_count),
+so spans of different types may overlap. Sentences longer than the model's window are
+split into overlapping windows; each token's prediction comes from the window in which it
+sits furthest from an edge. Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claimstream.extract.base import CLAIM_TYPES, Span
+
+REPO = Path(__file__).resolve().parents[3]
+MODELS_DIR = REPO / "models"
+_B, _I = 1, 2
+# Characters stripped from the ends of a span (whitespace is always stripped).
+_EDGE_PUNCT = set(",;:.!?\"'“”‘’«»()[]{}-–—/*")
+
+
+def default_model_dir(models_dir: Path = MODELS_DIR) -> Path:
+    """``models/<current>/``: the directory named in ``models/CURRENT``, else the newest
+    ``claim-tagger-*`` directory holding a ``labels.json``."""
+    current = models_dir / "CURRENT"
+    if current.exists():
+        name = current.read_text(encoding="utf-8").strip()
+        if name and (models_dir / name / "labels.json").exists():
+            return models_dir / name
+    found = sorted(p.parent for p in models_dir.glob("claim-tagger-*/labels.json"))
+    if not found:
+        raise FileNotFoundError(f"no claim-tagger model under {models_dir}")
+    return found[-1]
+
+
+def windows(n: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Overlapping [a, b) windows of at most ``size`` tokens covering ``n`` tokens."""
+    if n <= size:
+        return [(0, n)]
+    out, a = [], 0
+    while True:
+        b = min(a + size, n)
+        out.append((a, b))
+        if b == n:
+            return out
+        a = b - stride
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen to whole words, then strip whitespace and punctuation at both ends."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE_PUNCT):
+        end -= 1
+    while start < end and (text[start].isspace() or text[start] in _EDGE_PUNCT):
+        start += 1
+    return start, end
+
+
+def decode_spans(
+    text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray, types: Sequence[str] = CLAIM_TYPES
+) -> list[Span]:
+    """Spans from per-type O/B/I probabilities ``probs`` [n_tokens, n_types, 3] of tokens with
+    character ``offsets`` into ``text`` (no special tokens). ``score`` is the mean over the
+    span's tokens of the winning tag's probability."""
+    tags = probs.argmax(-1)
+    top = probs.max(-1)
+    spans: list[Span] = []
+    n = len(offsets)
+    for k, typ in enumerate(types):
+        found: list[tuple[int, int, float]] = []
+        i = 0
+        while i < n:
+            if tags[i, k] == 0 or offsets[i][1] <= offsets[i][0]:
+                i += 1
+                continue
+            j = i + 1
+            while j < n and tags[j, k] == _I:
+                j += 1
+            s, e = _trim(text, offsets[i][0], offsets[j - 1][1])
+            if e > s:
+                found.append((s, e, float(top[i:j, k].mean())))
+            i = j
+        # merge spans that overlap after widening to word boundaries
+        found.sort()
+        merged: list[list[Any]] = []
+        for s, e, sc in found:
+            if merged and s < merged[-1][1]:
+                m = merged[-1]
+                m[1] = max(m[1], e)
+                m[2] = max(m[2], sc)
+            else:
+                merged.append([s, e, sc])
+        spans.extend(Span(typ, s, e, round(sc, 4)) for s, e, sc in merged)
+    spans.sort(key=lambda sp: (sp.start, sp.end, sp.type))
+    return spans
+
+
+class OnnxTagger:
+    """The int8 ONNX claim tagger (``Extractor`` protocol)."""
+
+    name = "onnx-tagger"
+
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        meta: dict[str, Any],
+        *,
+        max_tokens_per_batch: int = 8192,
+        max_batch_size: int = 64,
+        stride: int = 32,
+    ) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.version: str = meta["version"]
+        self.types: tuple[str, ...] = tuple(meta.get("types", CLAIM_TYPES))
+        self.max_length: int = int(meta.get("max_length", 128))
+        self.max_tokens_per_batch = max_tokens_per_batch
+        self.max_batch_size = max_batch_size
+        self.stride = stride
+        self._cls = tokenizer.token_to_id("[CLS]")
+        self._sep = tokenizer.token_to_id("[SEP]")
+        self._pad = tokenizer.token_to_id("[PAD]") or 0
+        self._inputs = {i.name for i in session.get_inputs()}
+
+    @classmethod
+    def load(
+        cls,
+        model_dir: Path | str,
+        *,
+        model_file: str | Path = "model.int8.onnx",
+        intra_op_num_threads: int | None = None,
+        threads: int | None = None,
+        **kwargs: Any,
+    ) -> OnnxTagger:
+        """Load ``model_dir/{model_file, tokenizer.json, labels.json}``. ``model_file`` may be an
+        absolute path (e.g. the fp32 export kept outside the repo). ``threads`` is an alias of
+        ``intra_op_num_threads`` (0 or None: onnxruntime's default, or $CLAIMSTREAM_ORT_THREADS)."""
+        if intra_op_num_threads is None:
+            intra_op_num_threads = threads or None
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        meta = json.loads((model_dir / "labels.json").read_text(encoding="utf-8"))
+        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if intra_op_num_threads is None:
+            env = os.environ.get("CLAIMSTREAM_ORT_THREADS")
+            intra_op_num_threads = int(env) if env else 0
+        opts.intra_op_num_threads = intra_op_num_threads  # 0 = onnxruntime's default
+        opts.inter_op_num_threads = 1
+        path = Path(model_file)
+        if not path.is_absolute():
+            path = model_dir / path
+        session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return cls(session, tok, meta, **kwargs)
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(x) for x in batch)
+        ids = np.full((len(batch), width), self._pad, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for r, x in enumerate(batch):
+            ids[r, : len(x)] = x
+            mask[r, : len(x)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        return self.session.run(["probs"], feeds)[0]
+
+    def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
+        if not sentences:
+            return []
+        encs = self.tokenizer.encode_batch(list(sentences), add_special_tokens=False)
+        n_types = len(self.types)
+        size = self.max_length - 2
+        # per sentence: token probs and the distance of each token from its window's edge
+        probs = [np.zeros((len(e.ids), n_types, 3), dtype=np.float32) for e in encs]
+        best = [np.full(len(e.ids), -1, dtype=np.int64) for e in encs]
+        items = [(i, a, b) for i, e in enumerate(encs) for a, b in windows(len(e.ids), size, self.stride)]
+        items = [it for it in items if it[2] > it[1]]
+        items.sort(key=lambda it: it[2] - it[1])
+        k = 0
+        while k < len(items):
+            # grow the sub-batch while (rows x longest row) stays under the token cap
+            j = k + 1
+            while (
+                j < len(items)
+                and j - k < self.max_batch_size
+                and (j - k + 1) * (items[j][2] - items[j][1] + 2) <= self.max_tokens_per_batch
+            ):
+                j += 1
+            chunk = items[k:j]
+            out = self._run([[self._cls, *encs[i].ids[a:b], self._sep] for i, a, b in chunk])
+            for r, (i, a, b) in enumerate(chunk):
+                pos = np.arange(a, b)
+                n = len(encs[i].ids)
+                # distance to the nearest window edge that cuts the sentence
+                left = pos - a if a > 0 else np.full(b - a, n)
+                right = b - 1 - pos if b < n else np.full(b - a, n)
+                dist = np.minimum(left, right)
+                take = dist > best[i][a:b]
+                best[i][a:b] = np.where(take, dist, best[i][a:b])
+                probs[i][a:b][take] = out[r, 1 : 1 + b - a][take]
+            k = j
+        return [
+            decode_spans(s, e.offsets, p, self.types) if len(e.ids) else []
+            for s, e, p in zip(sentences, encs, probs, strict=True)
+        ]

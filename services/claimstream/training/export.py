@@ -1,0 +1,269 @@
+# ruff: noqa: E501  (model-card prose)
+"""Export the trained tagger: ONNX (fp32, kept under var/) -> dynamic int8 (committed under models/).
+
+    python -m claimstream.training.export [--checkpoint var/claim-tagger] [--models-dir models]
+
+Writes ``models/<name>/`` with ``model.int8.onnx``, ``tokenizer.json`` (+ tokenizer_config.json,
+special_tokens_map.json for transformers' fast tokenizer), ``labels.json`` and ``MODEL_CARD.md``,
+and points ``models/CURRENT`` at it. The fp32 ONNX stays next to the checkpoint (gitignored).
+The ONNX graph takes ``input_ids`` and ``attention_mask`` (int64 [batch, seq], both axes
+dynamic) and returns ``probs`` (float32 [batch, seq, 3, 3]): per token and claim type the
+O/B/I probabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claimstream.training.corpus import REPO
+from claimstream.training.dataset import base_model_dir
+
+DEFAULT_CHECKPOINT = REPO / "var" / "claim-tagger"
+MODELS_DIR = REPO / "models"
+OPSET = 17
+
+
+def model_dir_name(version: str) -> str:
+    """``claim-tagger-1.0.0+minilm-l6-int8`` -> ``claim-tagger-1.0.0``."""
+    return version.split("+", 1)[0]
+
+
+def export_fp32(checkpoint_dir: Path, out_path: Path) -> dict[str, Any]:
+    import torch
+    from torch import nn
+
+    from claimstream.training.train import TaggerModel
+
+    meta = json.loads((checkpoint_dir / "train_meta.json").read_text(encoding="utf-8"))
+    model = TaggerModel.from_encoder(attn="eager")
+    model.load_state_dict(torch.load(checkpoint_dir / "checkpoint.pt", map_location="cpu"))
+    model.eval()
+
+    class WithSoftmax(nn.Module):
+        def __init__(self, inner: TaggerModel) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids, attention_mask).softmax(-1)
+
+    wrapped = WithSoftmax(model).eval()
+    ids = torch.tensor([[101, 2045, 2097, 2022, 1037, 3231, 102], [101, 2748, 102, 0, 0, 0, 0]])
+    mask = (ids != 0).long()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapped,
+            (ids, mask),
+            str(out_path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["probs"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "probs": {0: "batch", 1: "seq"},
+            },
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+        ref = wrapped(ids, mask).numpy()
+    return {"meta": meta, "probe": (ids.numpy(), mask.numpy(), ref)}
+
+
+def quantize(fp32_path: Path, int8_path: Path, per_channel: bool = True) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8_path.parent.mkdir(parents=True, exist_ok=True)
+    quantize_dynamic(
+        str(fp32_path),
+        str(int8_path),
+        weight_type=QuantType.QInt8,
+        per_channel=per_channel,
+        op_types_to_quantize=["MatMul", "Gather"],
+    )
+
+
+def write_tokenizer(dst: Path) -> None:
+    src = base_model_dir()
+    tok = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
+    tok["truncation"] = None  # the runtime windows long inputs itself; never truncate
+    tok["padding"] = None
+    (dst / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
+    cfg = json.loads((src / "tokenizer_config.json").read_text(encoding="utf-8"))
+    cfg.update(
+        {"tokenizer_class": "BertTokenizerFast", "model_max_length": 128, "name_or_path": "claim-tagger"}
+    )
+    (dst / "tokenizer_config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+    shutil.copyfile(src / "special_tokens_map.json", dst / "special_tokens_map.json")
+
+
+def write_labels(dst: Path, meta: dict[str, Any]) -> None:
+    labels = {
+        "version": meta["version"],
+        "labels": meta["labels"],
+        "types": meta["types"],
+        "scheme": "independent BIO per type: output probs[batch, seq, type, tag], tag in (O, B, I)",
+        "tags": ["O", "B", "I"],
+        "max_length": meta["max_length"],
+        "window_stride": 32,
+        "inputs": ["input_ids", "attention_mask"],
+        "output": "probs",
+        "base_model": meta["base_model"],
+        "uncased": True,
+    }
+    (dst / "labels.json").write_text(json.dumps(labels, indent=2), encoding="utf-8")
+
+
+def check(dst: Path, fp32_path: Path, probe: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[str, float]:
+    import onnxruntime as ort
+
+    ids, mask, ref = probe
+    out = {}
+    for name, path in (("fp32", fp32_path), ("int8", dst / "model.int8.onnx")):
+        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        got = sess.run(["probs"], {"input_ids": ids, "attention_mask": mask})[0]
+        valid = mask.astype(bool)
+        out[f"{name}_max_abs_diff_vs_torch"] = float(np.abs(got - ref)[valid].max())
+    return out
+
+
+def write_card(
+    dst: Path, train_meta: dict[str, Any], export_meta: dict[str, Any], report: dict[str, Any] | None = None
+) -> Path:
+    """MODEL_CARD.md: data, labels, training, size, metrics (when an eval report is given), limits."""
+    hp = train_meta["hparams"]
+    spans = train_meta["train_spans"]
+    lines = [
+        f"# {train_meta['version']}",
+        "",
+        "Token classifier that tags the evidence spans of **threat**, **commitment** and **troop_count**",
+        "claims (definitions: /work/shared/claim-guidelines.md and docs/annotation-guide.md) in single",
+        "sentences. Runtime: `claimstream.extract.onnx_tagger.OnnxTagger` (onnxruntime + tokenizers, no torch).",
+        "",
+        "## Model",
+        f"- Base: {train_meta['base_model']} (6 layers, hidden 384, uncased WordPiece, 22.7M parameters).",
+        "- Head: dropout + linear(384 -> 3 types x {O, B, I}); softmax per type, exported inside the graph.",
+        "- Scheme: independent BIO per type (labels.json lists the flat 7 labels O, B-/I-threat, B-/I-commitment,",
+        "  B-/I-troop_count). Per-type tagging lets spans of different types overlap (a troop count inside a",
+        "  commitment), which one 7-way softmax cannot express. Two spans of the *same* type cannot overlap.",
+        f"- Input: up to {train_meta['max_length']} tokens with [CLS]/[SEP]; longer sentences are split into",
+        "  overlapping windows (stride 32) and each token is read from the window where it is furthest from",
+        "  a cut. Nothing is truncated.",
+        "- Span decoding: B (or an orphan I) opens a span, I continues it; offsets come from the tokenizer's",
+        "  offset mapping, widened to whole words, whitespace/punctuation stripped at both ends.",
+        "  `score` = mean over the span's tokens of the winning tag probability.",
+        f"- ONNX opset {export_meta.get('opset')}, dynamic batch and sequence axes; weights dynamically",
+        f"  quantised to int8 (QInt8, per-channel={export_meta.get('per_channel')}, MatMul + Gather):",
+        f"  {export_meta.get('int8_bytes', 0) / 1e6:.1f} MB (fp32 {export_meta.get('fp32_bytes', 0) / 1e6:.1f} MB,"
+        " not committed).",
+        "",
+        "## Training data",
+        "Stand-off labels in data/labels/train/ joined with the shared corpus at run time (no text in the repo):",
+        f"files {', '.join(train_meta['label_files'])}; {train_meta['train_sentences']} sentences, "
+        f"{train_meta['train_sentences_with_claims']} with claims; spans: "
+        + ", ".join(f"{k} {v}" for k, v in spans.items())
+        + ".",
+        "Sentences of documents that `split_of` puts in the evaluation split are never trained on.",
+        "",
+        "## Training",
+        f"- torch {train_meta.get('torch')} on CPU ({hp['threads']} threads), seed {hp['seed']}; AdamW lr {hp['lr']},",
+        f"  weight decay {hp['weight_decay']}, warmup {hp['warmup']}, linear decay; batch {hp['batch_size']}"
+        " (length-sorted pools, dynamic padding);",
+        f"  loss: cross-entropy per type, B/I weight {hp['pos_weight']}; sentences with claims x{hp['oversample']};",
+        f"  negatives sampled at {hp.get('neg_frac', 1.0)} per epoch; word embeddings "
+        f"{'trained' if hp.get('train_word_embeddings') else 'frozen'}.",
+        f"- {train_meta['steps']} steps (planned {train_meta.get('planned_steps')}) in "
+        f"{train_meta['train_seconds'] / 60:.1f} min, {train_meta['seconds_per_step']:.2f} s/step"
+        " on a shared 2-core box (the schedule shrinks to fit --time-budget-min).",
+        "",
+    ]
+    if report:
+        from claimstream.training.evaluate import format_report
+
+        lines += [
+            "## Evaluation",
+            "Claim level on data/labels/eval/ (held-out documents): a prediction matches a gold claim of the same",
+            "type whose span it overlaps, one-to-one, greedy by overlap. Quantity accuracy: parse_quantity of the",
+            "predicted span equals gold value/lower/upper/qualifier; speaker accuracy: attribute() of the predicted",
+            "span against gold (case-insensitive containment; both None is correct). `model` is this int8 model,",
+            "`model-fp32` the same weights before quantisation, `baseline` the rule tagger.",
+            "",
+            "```",
+            format_report(report),
+            "```",
+            "",
+        ]
+    lines += [
+        "## Limits",
+        "- Small training set (a few thousand sentences, one annotation pass); troop counts are the rarest type",
+        "  and their scores on the evaluation split rest on few examples.",
+        "- Sentence-level only: no cross-sentence context; the speaker/target/quantity fields come from",
+        "  claimstream.claims (attribution, quantity), not from this model.",
+        "- English news and official prose (White House briefings dominate the corpus); other registers,",
+        "  languages, and heavy boilerplate are out of scope. Uncased: casing cues are lost.",
+        "- Span boundaries are approximate (evaluation credits any overlap); adjacent claims of the same",
+        "  type may merge into one span.",
+        "",
+    ]
+    path = dst / "MODEL_CARD.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    p.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    p.add_argument("--no-per-channel", action="store_true")
+    p.add_argument("--no-current", action="store_true", help="do not point models/CURRENT at the export")
+    p.add_argument("--eval-report", type=Path, default=None, help="evaluation JSON to put in the model card")
+    p.add_argument("--card-only", action="store_true", help="only (re)write MODEL_CARD.md")
+    args = p.parse_args(argv)
+    report = json.loads(args.eval_report.read_text(encoding="utf-8")) if args.eval_report else None
+    if args.card_only:
+        meta = json.loads((args.checkpoint / "train_meta.json").read_text(encoding="utf-8"))
+        info = json.loads((args.checkpoint / "export_meta.json").read_text(encoding="utf-8"))
+        print(write_card(args.models_dir / model_dir_name(meta["version"]), meta, info, report))
+        return
+
+    t0 = time.time()
+    fp32_path = args.checkpoint / "model.fp32.onnx"
+    res = export_fp32(args.checkpoint, fp32_path)
+    meta = res["meta"]
+    import onnx
+
+    onnx.checker.check_model(str(fp32_path))
+    dst = args.models_dir / model_dir_name(meta["version"])
+    dst.mkdir(parents=True, exist_ok=True)
+    quantize(fp32_path, dst / "model.int8.onnx", per_channel=not args.no_per_channel)
+    write_tokenizer(dst)
+    write_labels(dst, meta)
+    diffs = check(dst, fp32_path, res["probe"])
+    info = {
+        "version": meta["version"],
+        "opset": OPSET,
+        "fp32_bytes": fp32_path.stat().st_size,
+        "int8_bytes": (dst / "model.int8.onnx").stat().st_size,
+        "per_channel": not args.no_per_channel,
+        **diffs,
+        "export_seconds": round(time.time() - t0, 1),
+    }
+    (args.checkpoint / "export_meta.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    write_card(dst, meta, info, report)
+    if not args.no_current:
+        (args.models_dir / "CURRENT").write_text(dst.name + "\n", encoding="utf-8")
+    print(json.dumps(info, indent=2))
+    print(f"wrote {dst} (fp32 kept at {fp32_path})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

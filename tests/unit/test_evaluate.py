@@ -1,0 +1,168 @@
+"""Claim-level evaluation: matching, scores, quantity and speaker comparison, on hand-made cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+from claimstream.extract.base import Span
+from claimstream.training.evaluate import (
+    evaluate,
+    format_report,
+    match_spans,
+    prf,
+    quantity_equal,
+    score_extractor,
+    speaker_equal,
+)
+
+
+def test_match_requires_same_type_and_overlap() -> None:
+    gold = [("threat", 0, 10)]
+    assert match_spans(gold, [("commitment", 0, 10)]) == []
+    assert match_spans(gold, [("threat", 10, 20)]) == []  # touching is not overlapping
+    assert match_spans(gold, [("threat", 9, 20)]) == [(0, 0)]
+
+
+def test_match_is_one_to_one_greedy_by_overlap() -> None:
+    gold = [("commitment", 0, 20), ("commitment", 25, 40)]
+    pred = [("commitment", 5, 30), ("commitment", 0, 8)]
+    # pred 0 overlaps gold 0 by 15 and gold 1 by 5; pred 1 overlaps gold 0 by 8
+    assert match_spans(gold, pred) == [(0, 0)]
+    # one prediction covering two gold claims matches only one of them
+    assert len(match_spans(gold, [("commitment", 0, 40)])) == 1
+    # two predictions inside one gold claim: one match, one false positive
+    assert match_spans([("threat", 0, 50)], [("threat", 0, 10), ("threat", 20, 45)]) == [(0, 1)]
+
+
+def test_overlapping_types_match_independently() -> None:
+    gold = [("commitment", 0, 40), ("troop_count", 15, 27)]
+    pred = [("troop_count", 15, 27), ("commitment", 5, 40)]
+    assert match_spans(gold, pred) == [(0, 1), (1, 0)]
+
+
+def test_prf() -> None:
+    assert prf(0, 0, 0)["f1"] == 0.0
+    r = prf(2, 4, 2)
+    assert r["precision"] == 0.5 and r["recall"] == 1.0 and r["fp"] == 2 and r["fn"] == 0
+    assert abs(r["f1"] - 2 / 3) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "ok"),
+    [
+        (None, None, True),
+        ("Putin", None, False),
+        (None, "Putin", False),
+        ("putin", "Vladimir Putin", True),
+        ("White House press secretary Jen Psaki", "Psaki", True),
+        ("Biden", "Putin", False),
+        ("", None, True),
+    ],
+)
+def test_speaker_equal(pred: str | None, gold: str | None, ok: bool) -> None:
+    assert speaker_equal(pred, gold) is ok
+
+
+@dataclass
+class Q:
+    value: int | None
+    lower: int | None
+    upper: int | None
+    qualifier: str
+    unit: str = "troops"
+
+
+def test_quantity_equal() -> None:
+    gold = {"value": 100000, "lower": None, "upper": 100000, "qualifier": "up_to", "unit": "troops"}
+    assert quantity_equal(Q(100000, None, 100000, "up_to", "soldiers"), gold)  # unit not compared
+    assert not quantity_equal(Q(100000, None, None, "up_to"), gold)
+    assert not quantity_equal(Q(100000, None, 100000, "approx"), gold)
+    assert not quantity_equal(None, gold)
+    assert quantity_equal(None, None)
+
+
+@dataclass
+class Ex:
+    doc_id: str
+    start: int
+    text: str
+    claims: list[dict] = field(default_factory=list)
+
+
+class Fake:
+    name = "fake"
+    version = "fake-1"
+
+    def __init__(self, answers: dict[str, list[Span]]) -> None:
+        self.answers = answers
+
+    def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
+        return [self.answers.get(s, []) for s in sentences]
+
+
+S1 = "The minister said they would send 2,000 troops."
+S2 = "Nothing happened today."
+
+
+def _examples() -> list[Ex]:
+    i = S1.index("would")
+    j = S1.index("2,000")
+    return [
+        Ex(
+            "d1",
+            0,
+            S1,
+            [
+                {"type": "commitment", "start": i, "end": len(S1) - 1, "speaker": "the minister"},
+                {
+                    "type": "troop_count",
+                    "start": j,
+                    "end": j + 12,
+                    "speaker": None,
+                    "quantity": {
+                        "value": 2000,
+                        "lower": 2000,
+                        "upper": 2000,
+                        "qualifier": "exact",
+                        "unit": "troops",
+                    },
+                },
+            ],
+        ),
+        Ex("d1", 50, S2, []),
+    ]
+
+
+def test_score_extractor_counts() -> None:
+    j = S1.index("2,000")
+    fake = Fake(
+        {
+            S1: [Span("troop_count", j, j + 12, 0.9), Span("threat", 0, 10, 0.5)],
+            S2: [Span("commitment", 0, 7, 0.6)],
+        }
+    )
+    rep = score_extractor(fake, _examples())
+    assert rep["per_type"]["troop_count"] == pytest.approx(
+        {"tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0, "f1": 1.0}
+    )
+    assert rep["per_type"]["commitment"]["fn"] == 1 and rep["per_type"]["commitment"]["fp"] == 1
+    assert rep["per_type"]["threat"]["fp"] == 1
+    assert rep["micro"]["tp"] == 1 and rep["micro"]["fp"] == 2 and rep["micro"]["fn"] == 1
+    q = rep["quantity"]
+    if q["note"] is None:  # claimstream.claims.quantity is present
+        assert q["matched"] == 1 and q["correct"] == 1
+
+
+def test_evaluate_and_format_side_by_side() -> None:
+    perfect = Fake({S1: [Span(c["type"], c["start"], c["end"], 1.0) for c in _examples()[0].claims]})
+    empty = Fake({})
+    rep = evaluate({"model": perfect, "baseline": empty}, "eval", examples=_examples())
+    assert rep["models"]["model"]["micro"]["f1"] == 1.0
+    assert rep["models"]["baseline"]["micro"]["f1"] == 0.0
+    assert rep["gold"] == {"threat": 0, "commitment": 1, "troop_count": 1}
+    table = format_report(rep)
+    header = next(line for line in table.splitlines() if "model" in line and "baseline" in line)
+    assert header.index("model") < header.index("baseline")
+    assert "troop_count F1" in table and "micro F1" in table
