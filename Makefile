@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup kafka-up kafka-down kafka-status test lint check-deploy metrics-url
+.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,16 @@ $(PY):
 	$(PYTHON3) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 
+# `make run` and `make test` set up a fresh machine on first use, and again when the
+# dependencies change.
+SETUP_STAMP := $(VENV)/.setup-done
+$(SETUP_STAMP): pyproject.toml deploy/kafka/pom.xml | $(PY)
+	$(MAKE) setup
+	touch $@
+
+run: $(SETUP_STAMP) ## the main job: local broker, worker, sample article in, claims printed; stops on Ctrl-C or when done
+	deploy/local/run.sh
+
 kafka-up: ## start the local Kafka broker on 127.0.0.1:9092 (KAFKA_PORT), data in var/kafka
 	$(KAFKA) start
 
@@ -43,8 +53,11 @@ kafka-down: ## stop the local Kafka broker
 kafka-status: ## is the local Kafka broker running (pid, port, RSS)
 	$(KAFKA) status
 
-test: ## run all tests; Kafka tests start a broker of their own (CI=true: no broker = failure)
+test: $(SETUP_STAMP) ## run all tests; Kafka tests start a broker of their own (CI=true: no broker = failure)
 	$(PYTEST) -q
+
+eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
+	$(VENV)/bin/claimstream eval
 
 lint: ## ruff check, ruff format --check, mypy
 	$(RUFF) check .

@@ -268,7 +268,7 @@ def evaluate(
     """Precision, recall and F1 per claim type for the model and the rule baseline on the evaluation set."""
     from claimstream.training import evaluate as ev
 
-    ev.main(["--report", str(report)] if report else [])
+    ev.main(["--out", str(report)] if report else [])
 
 
 def main() -> None:
