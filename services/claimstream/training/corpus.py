@@ -16,11 +16,16 @@ DEFAULT_CORPUS = DEFAULT_DATA / "corpus" / "news.jsonl.gz"
 LABELS_DIR = REPO / "data" / "labels"
 SAMPLE_DOC_ID = "sample:cnn-2021-12-30"
 SAMPLE_PATH = REPO / "tests" / "data" / "sample-article.txt"
+# Short news snippets from two nearby labelled sets, used as extra evaluation documents only:
+# outlets the corpus lacks, to measure generalisation.
+CASE2021_PATH = DEFAULT_DATA / "labelled" / "case2021-task2" / "test_set_final_release_with_labels.tsv"
+PLOVER_PATH = DEFAULT_DATA / "labelled" / "plover-gsr" / "sentences.jsonl"
+EVAL_ONLY_PREFIXES = ("case2021:", "plover:")
 
 
 def split_of(doc_id: str) -> str:
     """Deterministic document-level split: one document in five goes to evaluation."""
-    if doc_id == SAMPLE_DOC_ID:
+    if doc_id == SAMPLE_DOC_ID or doc_id.startswith(EVAL_ONLY_PREFIXES):
         return "eval"
     digest = int(hashlib.sha1(doc_id.encode()).hexdigest()[:8], 16)
     return "eval" if digest % 5 == 0 else "train"
@@ -32,12 +37,36 @@ def iter_corpus(path: Path = DEFAULT_CORPUS) -> Iterator[dict[str, Any]]:
             yield orjson.loads(line)
 
 
+def iter_extra_documents(data_dir: Path = DEFAULT_DATA) -> Iterator[tuple[str, str]]:
+    """(doc id, text) of the eval-only snippet documents (CASE 2021 task 2, PLOVER gold standard)."""
+    import csv
+
+    case = data_dir / CASE2021_PATH.relative_to(DEFAULT_DATA)
+    if case.exists():
+        csv.field_size_limit(1 << 24)
+        with case.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                if row.get("EventSnippet"):
+                    yield f"case2021:{row['id']}", row["EventSnippet"]
+    plover = data_dir / PLOVER_PATH.relative_to(DEFAULT_DATA)
+    if plover.exists():
+        with plover.open("rb") as fh:
+            for line in fh:
+                row = orjson.loads(line)
+                if row.get("text"):
+                    yield f"plover:{row['id']}", row["text"]
+
+
 def load_documents(ids: set[str] | None = None, path: Path = DEFAULT_CORPUS) -> dict[str, str]:
     """Map doc id -> text for the wanted ids (all when ``ids`` is None), the sample included."""
     docs: dict[str, str] = {}
     for doc in iter_corpus(path):
         if ids is None or doc["id"] in ids:
             docs[doc["id"]] = doc["text"]
+    if ids is None or any(i.startswith(EVAL_ONLY_PREFIXES) for i in ids):
+        for doc_id, text in iter_extra_documents(path.parents[1]):
+            if ids is None or doc_id in ids:
+                docs[doc_id] = text
     if (ids is None or SAMPLE_DOC_ID in ids) and SAMPLE_PATH.exists():
         docs[SAMPLE_DOC_ID] = SAMPLE_PATH.read_text(encoding="utf-8")
     return docs
