@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -43,13 +44,19 @@ def _from_json(obj: Any) -> Article:
     art_id = str(art_id)
     if not art_id.strip() or len(art_id) > _MAX_ID_LENGTH:
         raise SchemaError(f"field 'id' must be 1..{_MAX_ID_LENGTH} characters")
-    optional: dict[str, str | None] = {}
     for name in _OPTIONAL:
         value = obj.get(name)
         if value is not None and not isinstance(value, str):
             raise SchemaError(f"field {name!r} must be a string or null, got {type(value).__name__}")
-        optional[name] = value
-    return Article(id=art_id, text=text, **optional)
+    return Article(
+        id=art_id,
+        text=text,
+        title=obj.get("title"),
+        url=obj.get("url"),
+        source=obj.get("source"),
+        published_at=obj.get("published_at"),
+        lang=obj.get("lang"),
+    )
 
 
 def decode_article(
@@ -89,9 +96,5 @@ def decode_article(
                 art_id = None
         article = Article(id=art_id or text_id(decoded), text=decoded)
     if timestamp_ms is not None:
-        article = Article(**{**_asdict(article), "produced_at_ms": timestamp_ms})
+        article = dataclasses.replace(article, produced_at_ms=timestamp_ms)
     return article
-
-
-def _asdict(article: Article) -> dict[str, Any]:
-    return {name: getattr(article, name) for name in article.__dataclass_fields__}
