@@ -81,6 +81,26 @@ TROOP_STRONG = re.compile(
 )
 
 
+# Loose: a number and a personnel word anywhere in the sentence (low yield, for the last troop counts).
+_LOOSE_NOUN = re.compile(
+    r"\b(?:troops|soldiers|servicemen|service members|personnel|marines|paratroopers|reservists|fighters|"
+    r"mercenaries|guardsmen|militants|rebels|forces|army|strong)\b",
+    re.I,
+)
+_LOOSE_NUM = re.compile(
+    r"\b(?:\d{1,3}(?:,\d{3})+|\d{3,}|\d+(?:\.\d+)? ?(?:million|thousand|k)|thousands|hundreds|dozens|"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|a|several|few) (?:hundred|thousand|dozen))\b",
+    re.I,
+)
+_YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
+
+
+def _loose_troop(text: str) -> bool:
+    nums = [m.group(0) for m in _LOOSE_NUM.finditer(text) if not _YEAR.match(m.group(0))]
+    return bool(nums) and bool(_LOOSE_NOUN.search(text))
+
+
 def _used_sentences() -> set[tuple[str, int]]:
     used = set()
     for split in ("train", "eval"):
@@ -94,6 +114,8 @@ def _category(text: str) -> str:
         return "troop2"
     if TROOP.search(text):
         return "troop"
+    if _loose_troop(text):
+        return "troop3"
     if THREAT_STRONG.search(text):
         return "threat2"
     if COMMIT_STRONG.search(text):
@@ -116,7 +138,7 @@ def sample(args: argparse.Namespace) -> None:
                 if "doc_id" in row:
                     used.add((row["doc_id"], row["start"]))
     pools: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("troop2", "troop", "threat2", "commit2", "threat", "commit", "other")
+        k: [] for k in ("troop2", "troop", "troop3", "threat2", "commit2", "threat", "commit", "other")
     }
     docs = list(iter_corpus(args.corpus))
     if SAMPLE_PATH.exists():
@@ -131,7 +153,7 @@ def sample(args: argparse.Namespace) -> None:
             if (doc["id"], sent.start) in used:
                 continue
             s = text[sent.start : sent.end]
-            if not (25 <= len(s) <= 600) or s.count(" ") < 4:
+            if not (25 <= len(s) <= 1200) or s.count(" ") < 4:
                 continue
             cat = _category(s)
             pools[cat].append(
@@ -141,6 +163,7 @@ def sample(args: argparse.Namespace) -> None:
     mix = {
         "troop2": args.troop_strong,
         "troop": args.troop,
+        "troop3": args.troop_loose,
         "threat2": args.threat_strong,
         "commit2": args.commit_strong,
         "threat": args.threat,
@@ -284,6 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--other", type=int, default=0)
     s.add_argument("--threat-strong", type=int, default=0)
     s.add_argument("--troop-strong", type=int, default=0)
+    s.add_argument("--troop-loose", type=int, default=0)
     s.add_argument("--wh-share", type=float, default=0.4, help="most White House sentences, as a share")
     s.add_argument("--commit-strong", type=int, default=0)
     s.add_argument("--skip-docs", nargs="*")
