@@ -27,9 +27,13 @@ def worker(
     loglevel: Annotated[str, typer.Option("--loglevel", "-l", help="log level")] = "info",
 ) -> None:
     """Run the Faust worker: articles topic in, claims, summaries and dead letters out."""
+    from claimstream.preflight import exit_if_refused
+    from claimstream.settings import get_settings
+
+    exit_if_refused(get_settings())  # wrong credentials: one clear line and exit 77, no retries
+
     from claimstream.agents import app as faust_app
     from claimstream.kafka_client import ensure_topics
-    from claimstream.settings import get_settings
 
     created = asyncio.run(ensure_topics(get_settings()))
     if created:
@@ -108,6 +112,9 @@ def produce(
             raise typer.BadParameter("--key needs exactly one text input")
         pairs = [(key.encode(), pairs[0][1])]
     target = topic or get_settings().articles_topic
+    from claimstream.preflight import exit_if_refused
+
+    exit_if_refused(get_settings())
     asyncio.run(_produce(pairs, target))
     typer.echo(f"produced {len(pairs)} article(s) to {target}", err=True)
 
@@ -202,6 +209,9 @@ def consume(
     unknown = wanted - set(TYPES)
     if unknown:
         raise typer.BadParameter(f"unknown type(s) {sorted(unknown)}; choose from {TYPES}")
+    from claimstream.preflight import exit_if_refused
+
+    exit_if_refused(get_settings())
     try:
         asyncio.run(
             _consume(
