@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url
+.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url soak
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ kafka-status: ## is the local Kafka broker running (pid, port, RSS)
 
 test: $(SETUP_STAMP) ## run all tests; Kafka tests start a broker of their own (CI=true: no broker = failure)
 	$(PYTEST) -q
+
+soak: $(SETUP_STAMP) ## long reliability runs (a 100,000-article backlog, RSS sampled); a broker like make test
+	CLAIMSTREAM_SOAK=1 $(PYTEST) -q -s -m slow tests/integration
 
 eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
 	$(VENV)/bin/claimstream eval
