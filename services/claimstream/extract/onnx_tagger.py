@@ -68,17 +68,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def decode_spans(
-    text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray, types: Sequence[str] = CLAIM_TYPES
+    text: str,
+    offsets: Sequence[tuple[int, int]],
+    probs: np.ndarray,
+    types: Sequence[str] = CLAIM_TYPES,
+    *,
+    min_score: float = 0.0,
+    max_gap: int = 0,
 ) -> list[Span]:
     """Spans from per-type O/B/I probabilities ``probs`` [n_tokens, n_types, 3] of tokens with
-    character ``offsets`` into ``text`` (no special tokens). ``score`` is the mean over the
-    span's tokens of the winning tag's probability."""
+    character ``offsets`` into ``text`` (no special tokens).
+
+    B (or an I with no open span) opens a span, I continues it. Runs of the same type separated by
+    at most ``max_gap`` O tokens are joined; spans whose ``score`` (mean over the span's tagged
+    tokens of the winning tag's probability) is below ``min_score`` are dropped."""
     tags = probs.argmax(-1)
     top = probs.max(-1)
     spans: list[Span] = []
     n = len(offsets)
     for k, typ in enumerate(types):
-        found: list[tuple[int, int, float]] = []
+        runs: list[list[Any]] = []  # [first token, last token + 1, tagged token indices]
         i = 0
         while i < n:
             if tags[i, k] == 0 or offsets[i][1] <= offsets[i][0]:
@@ -87,10 +96,20 @@ def decode_spans(
             j = i + 1
             while j < n and tags[j, k] == _I:
                 j += 1
+            if runs and tags[i, k] == _I and i - runs[-1][1] <= max_gap:
+                runs[-1][1] = j
+                runs[-1][2].extend(range(i, j))
+            else:
+                runs.append([i, j, list(range(i, j))])
+            i = j
+        found: list[tuple[int, int, float]] = []
+        for i, j, idx in runs:
+            sc = float(top[idx, k].mean())
+            if sc < min_score:
+                continue
             s, e = _trim(text, offsets[i][0], offsets[j - 1][1])
             if e > s:
-                found.append((s, e, float(top[i:j, k].mean())))
-            i = j
+                found.append((s, e, sc))
         # merge spans that overlap after widening to word boundaries
         found.sort()
         merged: list[list[Any]] = []
@@ -130,6 +149,9 @@ class OnnxTagger:
         self.max_tokens_per_batch = max_tokens_per_batch
         self.max_batch_size = max_batch_size
         self.stride = stride
+        decode = meta.get("decode", {})
+        self.min_score = float(decode.get("min_score", 0.0))
+        self.max_gap = int(decode.get("max_gap", 0))
         self._cls = tokenizer.token_to_id("[CLS]")
         self._sep = tokenizer.token_to_id("[SEP]")
         self._pad = tokenizer.token_to_id("[PAD]") or 0
@@ -219,6 +241,8 @@ class OnnxTagger:
                 probs[i][a:b][take] = out[r, 1 : 1 + b - a][take]
             k = j
         return [
-            decode_spans(s, e.offsets, p, self.types) if len(e.ids) else []
+            decode_spans(s, e.offsets, p, self.types, min_score=self.min_score, max_gap=self.max_gap)
+            if len(e.ids)
+            else []
             for s, e, p in zip(sentences, encs, probs, strict=True)
         ]
