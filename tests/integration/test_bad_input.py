@@ -16,16 +16,18 @@ from typing import Any
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 from claimstream.delivery import TRUNCATED_PREFIX_BYTES
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from .harness import Topics, Worker
-from .reliability import Producer, RssSampler, offline_truth, read_all
+from .reliability import RssSampler, Truth, offline_truth, read_all
 
 pytestmark = pytest.mark.kafka
 
-N_MESSAGES = 10_200
+N_MESSAGES = 10_000
+CHUNKS = 10
 CLAIM = "The minister warned that Russia would face severe consequences if it invaded."
 SCRIPTS = [
     "Министр пообещал направить 5000 военнослужащих.",
@@ -236,13 +238,13 @@ MESSAGE = st.one_of(
 )
 
 
-def generate(n: int) -> list[tuple[str, bytes | None, bytes | None]]:
-    """``n`` messages drawn by hypothesis (plus four huge ones), in generation order."""
+def generate(n: int, *, with_huge: bool = False) -> list[tuple[str, bytes | None, bytes | None]]:
+    """About ``n`` messages drawn by hypothesis (and four huge ones first), in generation order."""
     out: list[tuple[str, bytes | None, bytes | None]] = []
     per_example = 100
 
     @settings(
-        max_examples=n // per_example + 1,
+        max_examples=-(-n // per_example),
         database=None,
         deadline=None,
         phases=[Phase.generate],
@@ -251,8 +253,6 @@ def generate(n: int) -> list[tuple[str, bytes | None, bytes | None]]:
     @given(st.lists(MESSAGE, min_size=per_example, max_size=per_example, unique_by=lambda m: m[2]))
     def collect(batch: list[tuple[str, bytes | None, bytes | None]]) -> None:
         out.extend(batch)
-
-    collect()
 
     @settings(
         max_examples=4,
@@ -266,7 +266,9 @@ def generate(n: int) -> list[tuple[str, bytes | None, bytes | None]]:
     def collect_huge(message: tuple[str, bytes | None, bytes]) -> None:
         out.append(message)
 
-    collect_huge()
+    if with_huge:
+        collect_huge()
+    collect()
     return out
 
 
@@ -294,21 +296,32 @@ async def test_ten_thousand_generated_messages_each_end_in_a_summary_or_a_dead_l
     topics = Topics()
     await create_topics(topics.articles, topics.claims, topics.summaries, topics.dlq, partitions=1)
     worker = Worker(kafka_bootstrap, topics, tmp_path, CLAIMSTREAM_EXTRACTOR="baseline").start()
-    messages = generate(N_MESSAGES)  # while the worker starts
-    generated_s = time.monotonic() - t0
-    assert len(messages) >= 10_000
     worker.wait_ready()
     assert worker.proc is not None
-    producer = Producer(kafka_bootstrap, topics.articles)
+    # in chunks: the worker (its own process, the other core) works on one chunk while this
+    # process generates the next one and extracts the last one offline
+    messages: list[tuple[str, bytes | None, bytes | None]] = []
+    truths: list[Truth] = []
+    offsets: list[int] = []
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, max_request_size=16 * 2**20
+    )
+    await producer.start()
     with RssSampler(worker.proc.pid, interval=0.5) as rss:
-        await producer.run([(key, value) for _, key, value in messages])  # type: ignore[misc]
-        produced_s = time.monotonic() - t0
-        # the offline truth, message by message, while the worker works (another core)
-        truths = await asyncio.to_thread(
-            lambda: [offline_truth([(key, value)]) for _, key, value in messages]  # type: ignore[list-item]
-        )
+        try:
+            for chunk_no in range(CHUNKS):
+                chunk = await asyncio.to_thread(generate, N_MESSAGES // CHUNKS, with_huge=chunk_no == 0)
+                futures = [await producer.send(topics.articles, value=v, key=k) for _, k, v in chunk]
+                messages.extend(chunk)
+                truths.extend(
+                    await asyncio.to_thread(lambda c=chunk: [offline_truth([(k, v)]) for _, k, v in c])
+                )
+                offsets.extend(r.offset for r in await asyncio.gather(*futures))
+        finally:
+            await producer.stop()
+        generated_s = time.monotonic() - t0
+        assert len(messages) >= 10_000
         n_good = sum(1 for t in truths if t.good)
-        truth_s = time.monotonic() - t0
         summaries, dead = await asyncio.gather(
             read_all(kafka_bootstrap, topics.summaries, until=lambda rs: len(rs) >= n_good, timeout=300),
             read_all(
@@ -332,7 +345,7 @@ async def test_ten_thousand_generated_messages_each_end_in_a_summary_or_a_dead_l
     for d in dead:
         by_offset_dead.setdefault(d["offset"], []).append(d)
     counts: dict[str, int] = {}
-    for (kind, key, value), truth, (_, offset) in zip(messages, truths, producer.offsets, strict=True):
+    for (kind, key, value), truth, offset in zip(messages, truths, offsets, strict=True):
         got_summary = by_offset_summary.get(offset, [])
         got_dead = by_offset_dead.get(offset, [])
         assert len(got_summary) + len(got_dead) == 1, (
@@ -361,7 +374,6 @@ async def test_ten_thousand_generated_messages_each_end_in_a_summary_or_a_dead_l
             counts[expected_code] = counts.get(expected_code, 0) + 1
     request.node.user_properties.append(("messages", len(messages)))
     print(
-        f"\n[fuzz] messages={len(messages)} generated_s={generated_s:.1f} produced_s={produced_s:.1f} "
-        f"truth_s={truth_s:.1f} outcomes={counts} "
+        f"\n[fuzz] messages={len(messages)} generated_and_produced_s={generated_s:.1f} outcomes={counts} "
         f"peak_rss_mb={rss.peak_mb:.0f} seconds={time.monotonic() - t0:.1f}"
     )

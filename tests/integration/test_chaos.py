@@ -290,3 +290,40 @@ async def test_sigterm_finishes_the_batch_in_flight_commits_and_exits_within_10s
     dups = check_accounted(truth, summaries, dead, claims)
     assert dups["duplicate_summaries"] == 0, dups
     report(request, exit_s=round(exit_s, 2), done_before_sigterm=len(done), articles=len(messages))
+
+
+@pytest.mark.timeout(180)
+async def test_a_batch_the_broker_refuses_is_not_committed_and_is_redone_after_a_restart(
+    kafka_bootstrap: str, create_topics: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    topics = Topics()
+    await create_topics(topics.articles, topics.claims, topics.summaries, partitions=1)
+    # a dead-letter topic that refuses records over 20 kB, and a bad message whose dead letter is ~40 kB
+    await create_topics(topics.dlq, partitions=1, config={"max.message.bytes": "20000"})
+    messages = [
+        *make_articles(5, SEED + 3, prefix="refused"),
+        (b"too-big-to-dead-letter", b"{" + b"x" * 30_000),
+    ]
+    truth = offline_truth(messages)
+    env = {"CLAIMSTREAM_EXTRACTOR": "baseline", **FAST_FAILOVER}
+    worker = Worker(kafka_bootstrap, topics, tmp_path, **env).start()
+    worker.wait_ready()
+    assert worker.proc is not None
+    await Producer(kafka_bootstrap, topics.articles).run(messages)
+    rc = await asyncio.to_thread(worker.proc.wait, 60)
+    log = worker.log()
+    assert rc == 75, log[-3000:]
+    assert "cannot deliver a batch" in log and "exiting without committing" in log
+    committed = (await committed_offsets(kafka_bootstrap, topics.app_id, topics.articles, 1))[0]
+    assert (committed or 0) <= 5, f"the refused message (offset 5) must not be committed: {committed}"
+
+    # with smaller dead letters the restarted worker redoes the batch
+    rest = Worker(kafka_bootstrap, topics, tmp_path, CLAIMSTREAM_DLQ_MAX_BYTES="16384", **env).start()
+    try:
+        summaries, dead, claims = await read_results(kafka_bootstrap, topics, truth, timeout=90)
+    finally:
+        assert rest.stop() == 0
+    check_accounted(truth, summaries, dead, claims)
+    (record,) = dead
+    assert record["extra"]["value_truncated"] and record["extra"]["value_bytes"] == 30_001
+    report(request, exit_code=rc, committed_before_restart=committed)

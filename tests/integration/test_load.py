@@ -155,10 +155,10 @@ async def _backlog(
 
 
 @pytest.mark.timeout(420)
-async def test_backlog_of_20000_articles_does_not_grow_memory(
+async def test_backlog_of_10000_articles_does_not_grow_memory(
     kafka_bootstrap: str, create_topics: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    await _backlog(20_000, kafka_bootstrap, create_topics, tmp_path, request)
+    await _backlog(10_000, kafka_bootstrap, create_topics, tmp_path, request)
 
 
 @pytest.mark.slow
