@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,13 @@ def load_extractor(settings: Settings) -> Extractor:
         from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
 
         model_dir: Path = settings.model_dir or default_model_dir()
-        return OnnxTagger.load(model_dir, threads=settings.inference_threads)
+        return OnnxTagger.load(
+            model_dir,
+            threads=settings.inference_threads or len(os.sched_getaffinity(0)),
+            max_tokens_per_batch=settings.batch_max_tokens,
+            max_batch_size=settings.batch_max_rows,
+            session_config={"session.intra_op.allow_spinning": "1" if settings.inference_spinning else "0"},
+        )
     except Exception as exc:  # any failure to load is fatal at start-up, with the reason
         raise ModelLoadError(f"cannot load the tagger model: {exc}") from exc
 

@@ -49,10 +49,18 @@ class Settings(BaseSettings):
     stream_buffer_maxsize: int = Field(128, ge=1, description="messages fetched ahead of the agent")
     max_poll_records: int = Field(256, ge=1, description="most records per consumer poll")
     fetch_max_bytes: int = Field(1_048_576, ge=1024, description="bytes fetched per partition and request")
-    batch_max_articles: int = Field(32, ge=1, description="micro-batch: most articles per batch")
+    # Micro-batching and inference (measured in bench/README.md)
+    batch_max_articles: int = Field(64, ge=1, description="micro-batch: most articles per batch")
     batch_max_seconds: float = Field(0.05, gt=0, description="micro-batch: longest wait to fill a batch")
-    batch_max_tokens: int = Field(8192, ge=128, description="tokens per model forward pass")
+    batch_token_budget: int = Field(
+        65536, ge=128, description="micro-batch: most estimated tokens (bytes / 4) per model call"
+    )
+    batch_max_tokens: int = Field(2048, ge=128, description="padded tokens per model forward pass")
+    batch_max_rows: int = Field(32, ge=1, description="windows (rows) per model forward pass")
     inference_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0 = all cores)")
+    inference_spinning: bool = Field(
+        False, description="onnxruntime threads spin between passes (steals CPU from Kafka I/O)"
+    )
 
     # Model
     extractor: Literal["model", "baseline"] = "model"

@@ -165,11 +165,13 @@ class OnnxTagger:
         model_file: str | Path = "model.int8.onnx",
         intra_op_num_threads: int | None = None,
         threads: int | None = None,
+        session_config: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> OnnxTagger:
         """Load ``model_dir/{model_file, tokenizer.json, labels.json}``. ``model_file`` may be an
         absolute path (e.g. the fp32 export kept outside the repo). ``threads`` is an alias of
-        ``intra_op_num_threads`` (0 or None: onnxruntime's default, or $CLAIMSTREAM_ORT_THREADS)."""
+        ``intra_op_num_threads`` (0 or None: onnxruntime's default, or $CLAIMSTREAM_ORT_THREADS).
+        ``session_config``: onnxruntime session config entries."""
         if intra_op_num_threads is None:
             intra_op_num_threads = threads or None
         import onnxruntime as ort
@@ -187,6 +189,9 @@ class OnnxTagger:
             intra_op_num_threads = int(env) if env else 0
         opts.intra_op_num_threads = intra_op_num_threads  # 0 = onnxruntime's default
         opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        for key, value in (session_config or {}).items():  # e.g. session.intra_op.allow_spinning
+            opts.add_session_config_entry(key, value)
         path = Path(model_file)
         if not path.is_absolute():
             path = model_dir / path

@@ -1,0 +1,67 @@
+"""Batch planning: length bucketing under a token budget, token-sized micro-batch chunks."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from claimstream.batching import padded_tokens, plan_batches, split_by_budget
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def test_sorted_and_cut_by_padded_size() -> None:
+    lengths = [10, 3, 7, 3, 10, 5]
+    batches = plan_batches(lengths, max_tokens=20, max_rows=8)
+    assert batches == [[1, 3, 5], [2, 0], [4]]  # 3x5=15, then 2x10=20, then 10
+    assert padded_tokens(lengths, batches) == 15 + 20 + 10
+
+
+def test_row_cap() -> None:
+    assert plan_batches([4] * 5, max_tokens=1000, max_rows=2) == [[0, 1], [2, 3], [4]]
+
+
+def test_a_row_longer_than_the_budget_gets_a_pass_of_its_own() -> None:
+    assert plan_batches([2, 50, 2], max_tokens=16, max_rows=8) == [[0, 2], [1]]
+
+
+def test_empty() -> None:
+    assert plan_batches([], max_tokens=16, max_rows=8) == []
+    assert split_by_budget([], 10) == []
+
+
+def test_bad_limits() -> None:
+    with pytest.raises(ValueError):
+        plan_batches([1], max_tokens=0, max_rows=1)
+    with pytest.raises(ValueError):
+        split_by_budget([1], 0)
+
+
+@given(
+    st.lists(st.integers(1, 130), max_size=300),
+    st.integers(1, 4096),
+    st.integers(1, 64),
+)
+def test_plan_covers_every_row_once_within_limits(lengths: list[int], max_tokens: int, max_rows: int) -> None:
+    batches = plan_batches(lengths, max_tokens=max_tokens, max_rows=max_rows)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(len(lengths)))
+    for b in batches:
+        assert 1 <= len(b) <= max_rows
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= max_tokens
+    # length-sorted across passes: no pass holds a row shorter than one in the pass before
+    for prev, cur in itertools.pairwise(batches):
+        assert max(lengths[i] for i in prev) <= min(lengths[i] for i in cur)
+
+
+def test_split_by_budget_keeps_order() -> None:
+    assert split_by_budget([3, 3, 3, 9, 1, 1], 6) == [slice(0, 2), slice(2, 3), slice(3, 4), slice(4, 6)]
+
+
+@given(st.lists(st.integers(0, 500), max_size=100), st.integers(1, 1000))
+def test_split_by_budget_partitions(weights: list[int], budget: int) -> None:
+    parts = split_by_budget(weights, budget)
+    assert [i for s in parts for i in range(len(weights))[s]] == list(range(len(weights)))
+    for s in parts:
+        chunk = weights[s]
+        assert chunk and (len(chunk) == 1 or sum(chunk) <= budget)
