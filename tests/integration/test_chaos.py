@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import random
 import signal
 import time
@@ -38,6 +39,7 @@ from .reliability import (
 pytestmark = pytest.mark.kafka
 
 SEED = 20261127
+SOAK = os.environ.get("CLAIMSTREAM_SOAK", "").lower() in {"1", "true", "yes"}
 # A killed worker's partitions move when its session expires: short, so the tests stay short.
 FAST_FAILOVER = {"BROKER_SESSION_TIMEOUT": "6", "BROKER_HEARTBEAT_INTERVAL": "1"}
 
@@ -115,7 +117,15 @@ def report(request: pytest.FixtureRequest, **figures: Any) -> None:
 
 
 @pytest.mark.timeout(420)
-@pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
+@pytest.mark.parametrize(
+    "guarantee",
+    [
+        "exactly_once",  # no loss and no duplicates: the stricter check runs in CI
+        pytest.param(
+            "at_least_once", marks=[pytest.mark.slow, pytest.mark.skipif(not SOAK, reason="make soak")]
+        ),
+    ],
+)
 async def test_sigkill_three_times_and_broker_restart_lose_nothing(
     kafka_bootstrap: str,
     create_topics: Any,
@@ -184,8 +194,9 @@ async def test_sigkill_three_times_and_broker_restart_lose_nothing(
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
 async def test_second_worker_takes_over_a_killed_members_partitions(
-    kafka_bootstrap: str, create_topics: Any, tmp_path: Path, request: pytest.FixtureRequest
+    kafka_bootstrap: str, create_topics: Any, tmp_path: Path, guarantee: str, request: pytest.FixtureRequest
 ) -> None:
     topics = Topics()
     await make_topics(create_topics, topics, 4)
@@ -197,7 +208,7 @@ async def test_second_worker_takes_over_a_killed_members_partitions(
         topics,
         tmp_path,
         2,
-        CLAIMSTREAM_PROCESSING_GUARANTEE="exactly_once",
+        CLAIMSTREAM_PROCESSING_GUARANTEE=guarantee,
         CLAIMSTREAM_TOPIC_PARTITIONS="4",
         **FAST_FAILOVER,
     ).start()
@@ -218,9 +229,10 @@ async def test_second_worker_takes_over_a_killed_members_partitions(
         production.cancel()
         exit_codes = sup.stop()
     dups = check_accounted(truth, summaries, dead, claims)
-    assert dups == {"duplicate_claims": 0, "duplicate_summaries": 0, "duplicate_dead_letters": 0}, (
-        describe_duplicates(summaries)
-    )
+    if guarantee == "exactly_once":
+        assert dups == {"duplicate_claims": 0, "duplicate_summaries": 0, "duplicate_dead_letters": 0}, (
+            describe_duplicates(summaries)
+        )
     survivor = sup.workers[0]
     assert survivor is not None
     # the killed member had partitions of its own, and the survivor was assigned again after it died
@@ -231,6 +243,7 @@ async def test_second_worker_takes_over_a_killed_members_partitions(
     report(
         request,
         articles=len(messages),
+        guarantee=guarantee,
         killed_at=killed_at,
         seconds=round(time.monotonic() - t_start, 1),
         **dups,

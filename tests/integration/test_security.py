@@ -1,15 +1,17 @@
-"""SASL on a real broker, and secrets that stay secret.
+"""SASL and TLS on a real broker, and secrets that stay secret.
 
-A broker of this module's own (deploy/kafka/kafka.sh with ``KAFKA_SASL_PORT``) listens with
-PLAINTEXT (for the test's admin work) and SASL_PLAINTEXT (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN;
-the SCRAM users are created when its storage is formatted). The worker and the CLI talk to
-it through the settings only.
+A broker of this module's own (deploy/kafka/kafka.sh with ``KAFKA_SASL_PORT`` and
+``KAFKA_SSL_PORT``) listens with PLAINTEXT (for the test's admin work), SASL_PLAINTEXT
+(SCRAM-SHA-512, SCRAM-SHA-256, PLAIN; the SCRAM users are created when its storage is
+formatted) and SSL (a certificate from a CA made here with openssl). The worker and the CLI
+talk to it through the settings only.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -48,6 +50,9 @@ class SaslBroker:
     password: str
     plain_password: str
     data_dir: Path
+    tls: str
+    ca: Path
+    other_ca: Path
 
     def failed_authentications(self) -> int:
         log = self.data_dir / "logs" / "server.log"
@@ -65,18 +70,79 @@ class SaslBroker:
         }
 
 
+def make_certificates(d: Path) -> None:
+    """ca.pem (+ other-ca.pem, a CA nobody uses) and keystore.pem: the broker's key and certificate."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    for name in ("ca", "other-ca"):
+        openssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.pem",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN=claimstream-{name}",
+        )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "broker.key",
+        "-out",
+        "broker.csr",
+        "-subj",
+        "/CN=localhost",
+    )
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "broker.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "broker.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    )
+    (d / "keystore.pem").write_text((d / "broker.key").read_text() + (d / "broker.pem").read_text())
+
+
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SaslBroker]:
-    port, controller, sasl_port = free_port(), free_port(), free_port()
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed for the broker's TLS certificate")
+    port, controller, sasl_port, tls_port = free_port(), free_port(), free_port(), free_port()
     password = f"pw-{uuid.uuid4().hex}"
     plain_password = f"plain-{uuid.uuid4().hex}"
     data_dir = tmp_path_factory.mktemp("kafka-sasl")
+    certs = tmp_path_factory.mktemp("certs")
+    make_certificates(certs)
     env = {
         **os.environ,
         "KAFKA_PORT": str(port),
         "KAFKA_CONTROLLER_PORT": str(controller),
         "KAFKA_SASL_PORT": str(sasl_port),
         "KAFKA_SASL_USERS": f"{USER}:{password} {PLAIN_USER}:{plain_password}",
+        "KAFKA_SSL_PORT": str(tls_port),
+        "KAFKA_SSL_KEYSTORE": str(certs / "keystore.pem"),
         "KAFKA_DATA_DIR": str(data_dir),
         "KAFKA_PYTHON": sys.executable,
     }
@@ -87,7 +153,16 @@ def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SaslBroker
         subprocess.run(["bash", str(KAFKA_SH), "stop"], env=env, capture_output=True, timeout=120)
         pytest.fail(f"SASL broker did not start:\n{started.stdout}\n{started.stderr}")
     try:
-        yield SaslBroker(f"127.0.0.1:{port}", f"127.0.0.1:{sasl_port}", password, plain_password, data_dir)
+        yield SaslBroker(
+            f"127.0.0.1:{port}",
+            f"127.0.0.1:{sasl_port}",
+            password,
+            plain_password,
+            data_dir,
+            f"127.0.0.1:{tls_port}",
+            certs / "ca.pem",
+            certs / "other-ca.pem",
+        )
     finally:
         subprocess.run(["bash", str(KAFKA_SH), "stop"], env=env, capture_output=True, timeout=120)
 
@@ -226,3 +301,38 @@ async def test_wrong_password_fails_fast_with_a_clear_error_and_no_retry_storm(
     attempts = sasl_broker.failed_authentications() - before
     assert 1 <= attempts <= 3, f"{attempts} failed authentications at the broker: a retry storm"
     print(f"\n[sasl] worker_exit_s={worker_s:.1f} cli_exit_s={cli_s:.1f} failed_auth_attempts={attempts}")
+
+
+@pytest.mark.timeout(180)
+async def test_tls_with_the_brokers_ca_works_and_an_untrusted_broker_is_refused_at_once(
+    sasl_broker: SaslBroker, tmp_path: Path
+) -> None:
+    topics = Topics()
+    await create(sasl_broker.plaintext, topics)
+    tls = {"CLAIMSTREAM_SECURITY_PROTOCOL": "SSL", "CLAIMSTREAM_SSL_CAFILE": str(sasl_broker.ca)}
+    worker = Worker(sasl_broker.tls, topics, tmp_path, CLAIMSTREAM_EXTRACTOR="baseline", **tls).start()
+    try:
+        worker.wait_ready(timeout=120)
+        env = {**topics.env(), "CLAIMSTREAM_BROKERS": sasl_broker.tls, **tls}
+        produced = cli(["produce", "--key", ARTICLE_ID, "-"], env, stdin=ARTICLE.encode())
+        assert produced.returncode == 0, produced.stderr.decode()
+        consumed = cli(
+            ["consume", "--json", "--article", ARTICLE_ID, "--limit", "2", "--idle-timeout", "45"], env
+        )
+        assert consumed.returncode == 0, consumed.stderr.decode()
+        assert {orjson.loads(line)["type"] for line in consumed.stdout.splitlines()} == {
+            "threat",
+            "troop_count",
+        }
+    finally:
+        assert worker.stop() == 0
+
+    untrusted = {**tls, "CLAIMSTREAM_SSL_CAFILE": str(sasl_broker.other_ca)}
+    t0 = time.monotonic()
+    refused = Worker(sasl_broker.tls, topics, tmp_path, CLAIMSTREAM_EXTRACTOR="baseline", **untrusted).start()
+    assert refused.proc is not None
+    rc = refused.proc.wait(60)
+    assert rc == 77 and time.monotonic() - t0 < 20, refused.log()[-2000:]
+    assert (
+        "TLS handshake with the broker at" in refused.log() and "CERTIFICATE_VERIFY_FAILED" in refused.log()
+    )
