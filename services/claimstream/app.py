@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 
 import faust
+from faust.tables import TableManager as FaustTableManager
 
 from claimstream.settings import Settings, get_settings
 
@@ -32,9 +33,20 @@ def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | ss
     return context
 
 
+class TableManager(FaustTableManager):
+    """Faust's table manager without its fixed 1 s pause at start-up (a grace period for tables
+    to register; this app has none, and the pause delays the first partition assignment)."""
+
+    async def on_start(self) -> None:
+        if not self.should_stop:
+            await self._update_channels()
+            await self.recovery.start()
+
+
 def create_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
+        TableManager=TableManager,
         broker=settings.kafka_url(),
         broker_credentials=broker_credentials(settings),
         processing_guarantee=settings.processing_guarantee,

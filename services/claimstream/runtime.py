@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from claimstream.extract.base import Extractor
 from claimstream.handling import BatchHandler
 from claimstream.metrics import MeteredExtractor, get_metrics
 from claimstream.pipeline import Pipeline, load_extractor
@@ -27,6 +28,15 @@ class Runtime:
         self.started = time.monotonic()
         self.ready_after_s: float | None = None
         self._load_lock = asyncio.Lock()  # the start-up task and the agent both ask: load once
+        self._preloading: Future[Extractor] | None = None
+
+    def preload(self) -> Runtime:
+        """Start loading the model on the inference thread now, before Faust is even imported,
+        so that loading overlaps the worker's start-up; :meth:`load` then waits for it.
+        (Not with the ``model_load_delay_s`` test hook, which wants a late load.)"""
+        if self._preloading is None and not self.settings.model_load_delay_s:
+            self._preloading = self.executor.submit(load_extractor, self.settings)
+        return self
 
     async def load(self) -> BatchHandler:
         async with self._load_lock:
@@ -34,7 +44,10 @@ class Runtime:
                 loop = asyncio.get_running_loop()
                 if self.settings.model_load_delay_s:
                     await asyncio.sleep(self.settings.model_load_delay_s)
-                extractor = await loop.run_in_executor(self.executor, load_extractor, self.settings)
+                if self._preloading is not None:
+                    extractor = await asyncio.wrap_future(self._preloading)
+                else:
+                    extractor = await loop.run_in_executor(self.executor, load_extractor, self.settings)
                 metrics = get_metrics()
                 metrics.set_model(extractor.name, extractor.version)
                 pipeline = Pipeline(MeteredExtractor(extractor, metrics))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
-from claimstream.batching import padded_tokens, plan_batches, split_by_budget
+from claimstream.batching import estimated_tokens, padded_tokens, plan_batches, split_by_budget
+from claimstream.extract.onnx_tagger import default_model_dir
 from hypothesis import given
 from hypothesis import strategies as st
+from tokenizers import Tokenizer
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-article.txt"
 
 
 def test_sorted_and_cut_by_padded_size() -> None:
@@ -65,3 +70,13 @@ def test_split_by_budget_partitions(weights: list[int], budget: int) -> None:
     for s in parts:
         chunk = weights[s]
         assert chunk and (len(chunk) == 1 or sum(chunk) <= budget)
+
+
+def test_estimated_tokens_over_estimates_english() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    try:
+        tok = Tokenizer.from_file(str(default_model_dir() / "tokenizer.json"))
+    except (FileNotFoundError, OSError):
+        pytest.skip("no model")
+    real = len(tok.encode(text, add_special_tokens=False).ids)
+    assert real <= estimated_tokens(len(text.encode())) <= 2 * real
