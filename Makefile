@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url soak
+.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url soak bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,13 @@ soak: $(SETUP_STAMP) ## long reliability runs (a 100,000-article backlog, RSS sa
 
 eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
 	$(VENV)/bin/claimstream eval
+
+# torch + transformers only for the naive peer the benchmark compares against (the worker
+# never imports them); BENCH_ARGS passes options to bench/run.py (see bench/README.md).
+bench: $(SETUP_STAMP) ## benchmark (~15 min): model ceiling, offline, end-to-end via Kafka, naive peer, scale-out -> bench-results.json
+	$(PIP) install --quiet -e '.[dev,train]'
+	$(KAFKA) fetch
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: ## ruff check, ruff format --check, mypy
 	$(RUFF) check .
