@@ -235,6 +235,16 @@ class Producer:
 # ----------------------------------------------------------------------------------------- workers
 
 
+def tail(path: Path, size: int = 20_000) -> str:
+    """The last ``size`` bytes of a (log) file, '' when there is none yet."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, fh.seek(0, 2) - size))
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 class Supervisor:
     """Keeps ``n`` workers running as an orchestrator would: any that exits is started again,
     after a back-off that doubles while it keeps failing (0.5 s to 8 s), like a crash loop
@@ -281,7 +291,7 @@ class Supervisor:
                         self.workers[i] = None
                         self._restart_at[i] = now + min(8.0, 0.5 * 2 ** self._failures[i])
                         self._failures[i] += 1
-                    elif w is not None and "[^Worker]: Ready" in w.log()[-20000:]:
+                    elif w is not None and "[^Worker]: Ready" in tail(w.log_path):
                         self._failures[i] = 0
                     restart_at = self._restart_at[i]
                     if self.workers[i] is None and restart_at is not None and now >= restart_at:
