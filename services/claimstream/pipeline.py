@@ -38,16 +38,18 @@ def load_extractor(settings: Settings) -> Extractor:
 
         return BaselineExtractor()
     try:
+        from claimstream.extract.hybrid import GrammarAssistedTagger
         from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
 
         model_dir: Path = settings.model_dir or default_model_dir()
-        return OnnxTagger.load(
+        tagger = OnnxTagger.load(
             model_dir,
             threads=settings.inference_threads or len(os.sched_getaffinity(0)),
             max_tokens_per_batch=settings.batch_max_tokens,
             max_batch_size=settings.batch_max_rows,
             session_config={"session.intra_op.allow_spinning": "1" if settings.inference_spinning else "0"},
         )
+        return GrammarAssistedTagger(tagger)
     except Exception as exc:  # any failure to load is fatal at start-up, with the reason
         raise ModelLoadError(f"cannot load the tagger model: {exc}") from exc
 
@@ -68,9 +70,7 @@ class Pipeline:
         per_article = [article_sentences(a.text) for a in articles]
         return self._run(articles, per_article)
 
-    def process_regions(
-        self, article: Article, regions: Sequence[tuple[int, int]]
-    ) -> list[Claim]:
+    def process_regions(self, article: Article, regions: Sequence[tuple[int, int]]) -> list[Claim]:
         """Claims found inside the given regions only (evaluation on labelled sentences)."""
         sentences = split_sentences(article.text, regions)
         return self._run([article], [sentences])[0].claims
@@ -78,7 +78,9 @@ class Pipeline:
     def _run(
         self, articles: Sequence[Article], per_article: Sequence[Sequence[Sentence]]
     ) -> list[ArticleResult]:
-        flat = [a.text[s.start : s.end] for a, sents in zip(articles, per_article, strict=True) for s in sents]
+        flat = [
+            a.text[s.start : s.end] for a, sents in zip(articles, per_article, strict=True) for s in sents
+        ]
         try:
             tagged = self.extractor.tag(flat) if flat else []
         except Exception as exc:

@@ -285,15 +285,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("out_path", nargs="?", type=Path, default=None, help="same as --out")
     args = p.parse_args(argv)
 
+    from claimstream.extract.hybrid import GrammarAssistedTagger
     from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
 
+    # The product's extractor: the tagger with the quantity grammar beside it (extract/hybrid.py).
     model_dir = args.model_dir or default_model_dir()
     extractors: dict[str, Extractor] = {
-        "model": OnnxTagger.load(model_dir, intra_op_num_threads=args.threads)
+        "model": GrammarAssistedTagger(OnnxTagger.load(model_dir, intra_op_num_threads=args.threads))
     }
     if args.fp32:
-        extractors["model-fp32"] = OnnxTagger.load(
-            model_dir, model_file=args.fp32.resolve(), intra_op_num_threads=args.threads
+        extractors["model-fp32"] = GrammarAssistedTagger(
+            OnnxTagger.load(model_dir, model_file=args.fp32.resolve(), intra_op_num_threads=args.threads)
         )
     if not args.no_baseline:
         try:
