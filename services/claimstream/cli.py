@@ -257,6 +257,14 @@ def extract(
     pipeline = Pipeline(load_extractor(settings))
     out = sys.stdout.buffer
     failures = 0
+    pending: list[Any] = []  # articles for the next model call: micro-batches, as in the worker
+
+    def flush() -> None:
+        for result in pipeline.process(pending) if pending else []:
+            for claim in result.claims:
+                out.write(orjson.dumps(claim.to_dict()) + b"\n")
+        pending.clear()
+
     for n, (key, value) in enumerate(_read_articles(path), 1):
         try:
             article = decode_article(value, key, max_bytes=settings.max_article_bytes)
@@ -264,8 +272,10 @@ def extract(
             failures += 1
             typer.echo(f"{path}:{n}: {exc.code}: {exc}", err=True)
             continue
-        for claim in pipeline.process([article])[0].claims:
-            out.write(orjson.dumps(claim.to_dict()) + b"\n")
+        pending.append(article)
+        if len(pending) >= settings.batch_max_articles:
+            flush()
+    flush()
     out.flush()
     if failures:
         raise typer.Exit(code=1)
