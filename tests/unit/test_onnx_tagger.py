@@ -68,24 +68,26 @@ def test_finds_obvious_claims(tagger: OnnxTagger) -> None:
     assert any(s.type == "commitment" for s in out[3])
 
 
-def _firm(spans: list[Span], min_score: float = 0.75) -> set[tuple[str, int, int]]:
-    return {(s.type, s.start, s.end) for s in spans if s.score >= min_score}
+def _covered(spans: list[Span], others: list[Span], min_score: float = 0.8) -> bool:
+    """Every confident span of ``spans`` overlaps a span of the same type in ``others``."""
+    return all(
+        any(o.type == s.type and o.start < s.end and s.start < o.end for o in others)
+        for s in spans
+        if s.score >= min_score
+    )
 
 
 def test_batch_order_preserved(tagger: OnnxTagger) -> None:
-    # int8 dynamic quantisation takes activation scales per batch tensor, so probabilities move by a
-    # few hundredths with the batch's composition (the fp32 graph is exact): borderline spans may
-    # flip, confident ones must not move.
+    # int8 dynamic quantisation takes activation scales per batch tensor, so probabilities move with
+    # the batch's composition (the fp32 graph is exact): borderline spans may appear, vanish or change
+    # their ends; confident ones stay. The exact check of ordering is the fake-session test below.
     one_by_one = [tagger.tag([s])[0] for s in SENTENCES]
     batched = tagger.tag(SENTENCES)
     backwards = tagger.tag(SENTENCES[::-1])[::-1]
     for a, b, c in zip(one_by_one, batched, backwards, strict=True):
-        assert _firm(a) <= {(s.type, s.start, s.end) for s in b}
-        assert _firm(b) <= {(s.type, s.start, s.end) for s in c}
-        sb = {(s.type, s.start, s.end): s.score for s in b}
-        for s in a:
-            if (s.type, s.start, s.end) in sb:
-                assert abs(s.score - sb[(s.type, s.start, s.end)]) < 0.06
+        assert _covered(a, b) and _covered(b, a)
+        assert _covered(b, c) and _covered(c, b)
+    assert any(s.type == "troop_count" for s in batched[6]) and not batched[2]
 
 
 class _FakeInput:
