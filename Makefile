@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup run kafka-up kafka-down kafka-status test lint eval check-deploy metrics-url soak bench
+.PHONY: help setup run kafka-up kafka-down kafka-status test lint train eval check-deploy metrics-url soak bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,13 @@ test: $(SETUP_STAMP) ## run all tests; Kafka tests start a broker of their own (
 
 soak: $(SETUP_STAMP) ## long reliability runs (a 100,000-article backlog, RSS sampled); a broker like make test
 	CLAIMSTREAM_SOAK=1 $(PYTEST) -q -s -m slow tests/integration
+
+train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../shared/data on the CPU (~35 min; installs torch)
+	$(PIP) install -e '.[dev,train]'
+	$(PY) -m claimstream.training.train
+	$(PY) -m claimstream.training.export
+	$(PY) -m claimstream.training.evaluate --fp32 var/claim-tagger/model.fp32.onnx --out var/eval-train.json
+	$(PY) -m claimstream.training.export --card-only --eval-report var/eval-train.json
 
 eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
 	$(VENV)/bin/claimstream eval
