@@ -46,7 +46,9 @@ async def load_model() -> None:
 async def extract_claims(stream: faust.StreamT[bytes]) -> None:
     handler = await runtime.load()
     loop = asyncio.get_running_loop()
-    async for events in stream.take_events(settings.batch_max_articles, within=settings.batch_max_seconds):
+    # take_events exists on faust's Stream but not on its StreamT protocol.
+    batches = stream.take_events(settings.batch_max_articles, within=settings.batch_max_seconds)  # type: ignore[attr-defined]
+    async for events in batches:
         delivery.hold(events)  # acked by delivery.deliver only, once their records are on the broker
         # One model call per chunk of at most batch_token_budget (estimated) tokens: bounds the
         # memory and time of a call when large articles come in a burst; usually one chunk.
@@ -62,5 +64,11 @@ async def extract_claims(stream: faust.StreamT[bytes]) -> None:
                 die(exc)
             metrics.record_sent(outcome)
             for dead in outcome.dead_letters:
-                log.warning("dead-lettered %s/%s@%s: %s: %s", dead.topic, dead.partition, dead.offset,
-                            dead.error_code, dead.error_message)
+                log.warning(
+                    "dead-lettered %s/%s@%s: %s: %s",
+                    dead.topic,
+                    dead.partition,
+                    dead.offset,
+                    dead.error_code,
+                    dead.error_message,
+                )

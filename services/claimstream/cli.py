@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Iterator
@@ -101,7 +102,9 @@ def _stderr_console() -> Any:
 def produce(
     paths: Annotated[list[Path], typer.Argument(help="text files, folders, .jsonl files, or - for stdin")],
     topic: Annotated[str | None, typer.Option(help="topic (default: the articles topic)")] = None,
-    key: Annotated[str | None, typer.Option(help="message key (= article id) for a single text input")] = None,
+    key: Annotated[
+        str | None, typer.Option(help="message key (= article id) for a single text input")
+    ] = None,
 ) -> None:
     """Send articles to the articles topic: each text file is one article (id = file stem)."""
     from claimstream.settings import get_settings
@@ -180,10 +183,12 @@ def _print_claim(console: Any, claim: dict[str, Any]) -> None:
     flags = "".join(f for f, on in (("C", claim.get("conditional")), ("N", claim.get("negated"))) if on)
     qty = ""
     if q:
-        qty = f" [{q.get('qualifier')} {q.get('value') or ''}{' ' + str(q.get('lower')) + '–' + str(q.get('upper')) if q.get('value') is None else ''} {q.get('unit')}]"
+        amount = q["value"] if q.get("value") is not None else f"{q.get('lower')}–{q.get('upper')}"
+        qty = f" [{q.get('qualifier')} {amount} {q.get('unit')}]"
     colour = {"threat": "red", "commitment": "green", "troop_count": "cyan"}.get(claim["type"], "white")
     console.print(
-        f"[bold {colour}]{claim['type']:<11}[/] [dim]{claim['article_id']}:{claim['start']}-{claim['end']}[/] "
+        f"[bold {colour}]{claim['type']:<11}[/] "
+        f"[dim]{claim['article_id']}:{claim['start']}-{claim['end']}[/] "
         f"{flags:<2} [yellow]{claim.get('speaker') or '-'}[/] → {claim.get('target') or '-'}{qty}\n"
         f"            “{claim['text']}” [dim]({claim['confidence']:.2f})[/]",
         highlight=False,
@@ -194,7 +199,9 @@ def _print_claim(console: Any, claim: dict[str, Any]) -> None:
 def consume(
     json_lines: Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")] = False,
     type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="only these claim types")] = None,
-    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="only these article ids")] = None,
+    article: Annotated[
+        list[str] | None, typer.Option("--article", "-a", help="only these article ids")
+    ] = None,
     from_beginning: Annotated[bool, typer.Option("--from-beginning/--latest")] = True,
     limit: Annotated[int | None, typer.Option(help="stop after this many claims")] = None,
     idle_timeout: Annotated[
@@ -212,7 +219,7 @@ def consume(
     from claimstream.preflight import exit_if_refused
 
     exit_if_refused(get_settings())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             _consume(
                 topic or get_settings().claims_topic,
@@ -224,8 +231,6 @@ def consume(
                 idle_timeout,
             )
         )
-    except KeyboardInterrupt:
-        pass
 
 
 def _read_articles(path: str) -> Iterator[tuple[bytes | None, bytes]]:
@@ -242,7 +247,9 @@ def _read_articles(path: str) -> Iterator[tuple[bytes | None, bytes]]:
 
 @app.command()
 def extract(
-    path: Annotated[str, typer.Argument(help="a text file (id = file stem), a .jsonl of articles, or - for stdin")],
+    path: Annotated[
+        str, typer.Argument(help="a text file (id = file stem), a .jsonl of articles, or - for stdin")
+    ],
     baseline: Annotated[bool, typer.Option(help="use the rule baseline instead of the model")] = False,
 ) -> None:
     """Extract claims without Kafka; writes exactly the worker's claim records as JSON lines on stdout."""

@@ -70,7 +70,9 @@ class BatchHandler:
         self.pipeline = pipeline
         self.max_article_bytes = max_article_bytes
 
-    def decode(self, batch: Sequence[RawMessage]) -> tuple[list[tuple[RawMessage, Article]], list[DeadLetter]]:
+    def decode(
+        self, batch: Sequence[RawMessage]
+    ) -> tuple[list[tuple[RawMessage, Article]], list[DeadLetter]]:
         good: list[tuple[RawMessage, Article]] = []
         dead: list[DeadLetter] = []
         for msg in batch:
@@ -84,7 +86,9 @@ class BatchHandler:
                 good.append((msg, article))
         return good, dead
 
-    def extract(self, good: Sequence[tuple[RawMessage, Article]]) -> tuple[list[tuple[RawMessage, ArticleResult]], list[DeadLetter]]:
+    def extract(
+        self, good: Sequence[tuple[RawMessage, Article]]
+    ) -> tuple[list[tuple[RawMessage, ArticleResult]], list[DeadLetter]]:
         """Run the model over all good articles at once; isolate a failing article if the batch fails."""
         if not good:
             return [], []

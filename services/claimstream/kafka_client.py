@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from typing import Any
 
@@ -57,10 +58,8 @@ async def ensure_topics(settings: Settings, *, timeout_s: float = 60.0) -> list[
                 )
                 for name in missing
             ]
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another worker won the race
                 await admin.create_topics(topics)
-            except TopicAlreadyExistsError:
-                pass  # another worker won the race
         return missing
     finally:
         await admin.close()

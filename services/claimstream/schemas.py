@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ SCHEMA_DIR = REPO_ROOT / "schemas" / "v1"
 NAMES = ("article", "claim", "summary", "dead-letter")
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str, schema_dir: Path = SCHEMA_DIR) -> Draft202012Validator:
     """A validator for one schema: ``article``, ``claim``, ``summary`` or ``dead-letter``."""
     schema = orjson.loads((schema_dir / f"{name}.schema.json").read_bytes())

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     # Worker
     web_host: str = Field("127.0.0.1", description="address the metrics/health web server binds")
     web_port: int = 6066
-    model_load_delay_s: float = Field(0.0, ge=0, description="test hook: wait this long before loading the model")
+    model_load_delay_s: float = Field(
+        0.0, ge=0, description="test hook: wait this long before loading the model"
+    )
     max_article_bytes: int = Field(2_000_000, ge=1, description="larger messages go to the DLQ")
     max_message_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="largest record the worker fetches or sends (dead letters)"

@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from claimstream.schemas import validate
 from claimstream.text.boilerplate import content_regions
 
@@ -29,7 +28,9 @@ def topics() -> Topics:
 
 
 @pytest.fixture(scope="module")
-def worker(kafka_bootstrap: str, topics: Topics, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+def worker(
+    kafka_bootstrap: str, topics: Topics, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
     w = Worker(kafka_bootstrap, topics, tmp_path_factory.mktemp("worker")).start()
     w.wait_ready()
     yield w
@@ -40,9 +41,14 @@ def _strip(claim: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in claim.items() if not k.startswith("__") and k != "extracted_at"}
 
 
-async def _claims_of(bootstrap: str, topics: Topics, article_id: str, timeout: float = 60) -> list[dict[str, Any]]:
+async def _claims_of(
+    bootstrap: str, topics: Topics, article_id: str, timeout: float = 60
+) -> list[dict[str, Any]]:
     summaries = await read_topic(
-        bootstrap, topics.summaries, until=lambda rs: any(r["article_id"] == article_id for r in rs), timeout=timeout
+        bootstrap,
+        topics.summaries,
+        until=lambda rs: any(r["article_id"] == article_id for r in rs),
+        timeout=timeout,
     )
     summary = next(r for r in summaries if r["article_id"] == article_id)
     validate("summary", {k: v for k, v in summary.items() if not k.startswith("__")})
@@ -58,7 +64,9 @@ async def _claims_of(bootstrap: str, topics: Topics, article_id: str, timeout: f
     return mine
 
 
-async def test_sample_article_yields_valid_claims(kafka_bootstrap: str, topics: Topics, worker: Worker) -> None:
+async def test_sample_article_yields_valid_claims(
+    kafka_bootstrap: str, topics: Topics, worker: Worker
+) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     await produce(kafka_bootstrap, topics.articles, [(SAMPLE_ID.encode(), text.encode())])
     claims = await _claims_of(kafka_bootstrap, topics, SAMPLE_ID, timeout=60)
@@ -88,15 +96,17 @@ BAD_MESSAGES: list[tuple[str, bytes, str]] = [
 async def test_bad_messages_are_dead_lettered_and_the_worker_goes_on(
     kafka_bootstrap: str, topics: Topics, worker: Worker
 ) -> None:
-    good = orjson.dumps({"id": "after-bad", "text": "Russia said it would withdraw 3,000 troops from the border."})
+    good = orjson.dumps(
+        {"id": "after-bad", "text": "Russia said it would withdraw 3,000 troops from the border."}
+    )
     messages = [(name.encode(), value) for name, value, _ in BAD_MESSAGES] + [(b"after-bad", good)]
     await produce(kafka_bootstrap, topics.articles, messages)
     dead = await read_topic(
         kafka_bootstrap,
         topics.dlq,
-        until=lambda rs: {r["key_b64"] for r in rs} >= {
-            base64.b64encode(n.encode()).decode() for n, _, _ in BAD_MESSAGES
-        },
+        until=lambda rs: (
+            {r["key_b64"] for r in rs} >= {base64.b64encode(n.encode()).decode() for n, _, _ in BAD_MESSAGES}
+        ),
         timeout=60,
     )
     by_key = {base64.b64decode(r["key_b64"]).decode(): r for r in dead if r["key_b64"]}
@@ -117,7 +127,9 @@ async def test_bad_messages_are_dead_lettered_and_the_worker_goes_on(
     assert [c["quantity"]["value"] for c in claims if c["type"] == "troop_count"] == [3000]
 
 
-async def test_extract_cli_gives_the_workers_claims(kafka_bootstrap: str, topics: Topics, worker: Worker) -> None:
+async def test_extract_cli_gives_the_workers_claims(
+    kafka_bootstrap: str, topics: Topics, worker: Worker
+) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     await produce(kafka_bootstrap, topics.articles, [(SAMPLE_ID.encode(), text.encode())])
     from_worker = await _claims_of(kafka_bootstrap, topics, SAMPLE_ID)

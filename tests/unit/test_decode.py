@@ -1,5 +1,4 @@
 import pytest
-
 from claimstream.decode import decode_article, text_id
 from claimstream.exceptions import (
     ArticleTooLargeError,
@@ -13,7 +12,9 @@ LIMIT = 1_000_000
 
 
 def test_json_article_with_optional_fields() -> None:
-    art = decode_article(b'{"id": "a1", "text": "Hello there.", "title": "T", "lang": "en"}', None, max_bytes=LIMIT)
+    art = decode_article(
+        b'{"id": "a1", "text": "Hello there.", "title": "T", "lang": "en"}', None, max_bytes=LIMIT
+    )
     assert (art.id, art.text, art.title, art.lang) == ("a1", "Hello there.", "T", "en")
 
 
@@ -22,7 +23,7 @@ def test_integer_id_is_accepted_as_string() -> None:
 
 
 def test_plain_text_uses_key_as_id() -> None:
-    art = decode_article("Troops moved.".encode(), b"doc-9", max_bytes=LIMIT)
+    art = decode_article(b"Troops moved.", b"doc-9", max_bytes=LIMIT)
     assert art.id == "doc-9" and art.text == "Troops moved."
 
 
@@ -54,7 +55,9 @@ def test_timestamp_is_kept() -> None:
         (b"plain\x00text", NotUtf8Error, "NUL"),
     ],
 )
-def test_bad_messages_raise_a_named_reason(value: bytes | None, error: type[Exception], fragment: str) -> None:
+def test_bad_messages_raise_a_named_reason(
+    value: bytes | None, error: type[Exception], fragment: str
+) -> None:
     with pytest.raises(error, match=fragment):
         decode_article(value, None, max_bytes=LIMIT)
 
@@ -65,5 +68,8 @@ def test_too_large_is_rejected_before_decoding() -> None:
 
 
 def test_error_codes_are_distinct() -> None:
-    codes = {e.code for e in (NotUtf8Error, EmptyMessageError, NotJsonObjectError, SchemaError, ArticleTooLargeError)}
+    codes = {
+        e.code
+        for e in (NotUtf8Error, EmptyMessageError, NotJsonObjectError, SchemaError, ArticleTooLargeError)
+    }
     assert len(codes) == 5

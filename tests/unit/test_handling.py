@@ -2,7 +2,6 @@ import base64
 
 import orjson
 import pytest
-
 from claimstream.exceptions import ExtractionError
 from claimstream.extract.base import Span
 from claimstream.extract.baseline import BaselineExtractor

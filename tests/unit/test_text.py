@@ -6,8 +6,17 @@ from claimstream.text.sentences import split_sentences
 
 def test_sample_article_boilerplate_is_dropped(sample_text: str) -> None:
     kept = " ".join(sample_text[s:e] for s, e in content_regions(sample_text))
-    for junk in ("See also", "3:52", "2:00", "Leave a Reply", "Akismet", "Related Posts", "Most Popular",
-                 "Social Media", "With input from"):
+    for junk in (
+        "See also",
+        "3:52",
+        "2:00",
+        "Leave a Reply",
+        "Akismet",
+        "Related Posts",
+        "Most Popular",
+        "Social Media",
+        "With input from",
+    ):
         assert junk not in kept
     assert "up to 100,000 Russian troops" in kept
     assert "withdraw 10,000 soldiers" in kept
@@ -25,6 +34,8 @@ def test_prose_with_times_and_all_caps_words_is_kept() -> None:
     assert is_boilerplate("BREAKING: NATO SUMMIT LIVE UPDATES")
     assert is_boilerplate("Watch the president's remarks 4:12")
     assert is_boilerplate("Read more: how sanctions work")
+    assert is_boilerplate("By Anna Chernova and Kevin Liptak")
+    assert not is_boilerplate("By Friday, Russia had moved 10,000 troops.")
 
 
 def test_sentences_keep_offsets(sample_text: str) -> None:

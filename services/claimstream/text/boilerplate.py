@@ -22,7 +22,8 @@ _BOILERPLATE_LINE = re.compile(
       | required\ fields\ are\ marked.*
       | this\ site\ uses\ akismet.*
       | (?:posted|published|updated)\ (?:on|at)\b.{0,60}
-      | (?:with\ input\ from|reporting\ by|additional\ reporting\ by|written\ by|by)\ [A-Z][\w.\-]+(?:[\ ,]+(?:and\ )?[A-Z][\w.\-]+){0,8}
+      | (?:with\ input\ from|reporting\ by|additional\ reporting\ by|written\ by|by)
+        \ (?-i:[A-Z][\w.\-]+(?:[\ ,]+(?:and\ )?[A-Z][\w.\-]+){0,8})
       | copyright\b.*|©.*|all\ rights\ reserved.*
       | \(?(?:photo|image|video|credit)s?:.*
     )$""",

@@ -8,9 +8,61 @@ from dataclasses import dataclass
 
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt sgt adm cmdr sen rep gov pres st jr sr vs etc
-    no nos fig jan feb mar apr jun jul aug sep sept oct nov dec inc corp ltd co est approx dept
-    u.s u.k u.n e.u u.s.a a.m p.m i.e e.g""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "cmdr",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "no",
+        "nos",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "est",
+        "approx",
+        "dept",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "u.s.a",
+        "a.m",
+        "p.m",
+        "i.e",
+        "e.g",
+    ]
 )
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)|\n\s*\n|\n")
@@ -37,7 +89,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Single initials ("John F. Kennedy") and dotted acronyms ("U.S.").
-    return len(word) == 1 and word.isalpha() or (len(word) <= 5 and "." in word)
+    return (len(word) == 1 and word.isalpha()) or (len(word) <= 5 and "." in word)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -42,8 +42,13 @@ def convert(labels_path: Path, documents_path: Path, corpus: Path) -> dict[str, 
             )
             if home is None:
                 # The claim sits in text our cleaner dropped or between sentences: keep it whole.
-                home = {"doc_id": doc_id, "start": claim["start"], "end": claim["end"], "claims": [],
-                        "source": "claims-v1"}
+                home = {
+                    "doc_id": doc_id,
+                    "start": claim["start"],
+                    "end": claim["end"],
+                    "claims": [],
+                    "source": "claims-v1",
+                }
                 rows.append(home)
             home["end"] = max(home["end"], claim["end"])
             home["claims"].append({k: claim[k] for k in FIELDS})
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         "--splits",
         nargs="+",
         default=["train"],
-        help="splits to write; the eval part was re-checked by a second annotator and lives in eval/ev1.jsonl",
+        help="splits to write (the eval part, re-checked by a second annotator, is eval/ev1.jsonl)",
     )
     args = parser.parse_args(argv)
     for split, rows in convert(args.labels, args.documents, args.corpus).items():

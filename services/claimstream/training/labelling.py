@@ -30,7 +30,7 @@ from claimstream.training.corpus import (
 
 WORKDIR = Path("/work/labelling")
 
-_NUM = r"(?:\d[\d,. ]*\d|\d+|\d+(?:\.\d+)?\s*(?:k|million|thousand)|(?:a |one |two |three |four |five |six |seven |eight |nine |ten |twelve |fifteen |twenty |thirty |forty |fifty |sixty |seventy |eighty |ninety |several |a few |a hundred |hundreds |thousands |tens )?(?:hundred|thousand|million|dozen)s?)"
+_NUM = r"(?:\d[\d,. ]*\d|\d+|\d+(?:\.\d+)?\s*(?:k|million|thousand)|(?:a |one |two |three |four |five |six |seven |eight |nine |ten |twelve |fifteen |twenty |thirty |forty |fifty |sixty |seventy |eighty |ninety |several |a few |a hundred |hundreds |thousands |tens )?(?:hundred|thousand|million|dozen)s?)"  # noqa: E501
 TROOP = re.compile(
     _NUM + r"(?:\s+[\w\-’']+){0,3}?\s+(?:troops|soldiers|servicemen|service members|forces|personnel|"
     r"reservists|marines|paratroopers|fighters|mercenaries|militants|guardsmen|gunmen|members|men|"
@@ -72,7 +72,7 @@ COMMIT_STRONG = re.compile(
 
 
 TROOP_STRONG = re.compile(
-    r"\b(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s*(?:million|thousand|k)|\d{2,}|(?:tens of |hundreds of |several )?thousands?)"
+    r"\b(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s*(?:million|thousand|k)|\d{2,}|(?:tens of |hundreds of |several )?thousands?)"  # noqa: E501
     r"(?:\s+(?:more|additional|new|extra|US|U\.S\.|American|Russian|Ukrainian|British|French|NATO|Israeli|"
     r"Iranian|Syrian|Turkish|foreign|combat|active-duty|elite|armed)){0,2}\s+"
     r"(?:troops|soldiers|servicemen|service\s+members|personnel|marines|paratroopers|reservists|fighters|"
@@ -157,8 +157,13 @@ def sample(args: argparse.Namespace) -> None:
                 continue
             cat = _category(s)
             pools[cat].append(
-                {"doc_id": doc["id"], "start": sent.start, "end": sent.end, "text": s,
-                 "component": doc.get("component", "")}
+                {
+                    "doc_id": doc["id"],
+                    "start": sent.start,
+                    "end": sent.end,
+                    "text": s,
+                    "component": doc.get("component", ""),
+                }
             )
     mix = {
         "troop2": args.troop_strong,
@@ -249,8 +254,15 @@ def ingest(args: argparse.Namespace) -> None:
                     "quantity": c.get("quantity") if c["type"] == "troop_count" else None,
                 }
             )
-        rows.append({"doc_id": sent["doc_id"], "start": sent["start"], "end": sent["end"],
-                     "claims": claims, "source": args.name})
+        rows.append(
+            {
+                "doc_id": sent["doc_id"],
+                "start": sent["start"],
+                "end": sent["end"],
+                "claims": claims,
+                "source": args.name,
+            }
+        )
     split = split_of(rows[0]["doc_id"]) if rows else "train"
     out = LABELS_DIR / split / f"{args.name}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -280,16 +292,32 @@ def export(args: argparse.Namespace) -> None:
     rows = [orjson.loads(line) for line in Path(args.labels).read_bytes().splitlines() if line.strip()]
     docs = load_documents({r["doc_id"] for r in rows})
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    with (WORKDIR / f"{args.name}.jsonl").open("wb") as batch, (
-        WORKDIR / f"{args.name}.answers.jsonl"
-    ).open("wb") as answers:
+    with (
+        (WORKDIR / f"{args.name}.jsonl").open("wb") as batch,
+        (WORKDIR / f"{args.name}.answers.jsonl").open("wb") as answers,
+    ):
         for i, r in enumerate(rows):
             sid = f"{args.name}-{i:04d}"
             text = docs[r["doc_id"]]
-            batch.write(orjson.dumps({"doc_id": r["doc_id"], "start": r["start"], "end": r["end"],
-                                      "text": text[r["start"] : r["end"]], "sid": sid}) + b"\n")
-            claims = [{**{k: v for k, v in c.items() if k not in ("start", "end")},
-                       "text": text[c["start"] : c["end"]]} for c in r["claims"]]
+            batch.write(
+                orjson.dumps(
+                    {
+                        "doc_id": r["doc_id"],
+                        "start": r["start"],
+                        "end": r["end"],
+                        "text": text[r["start"] : r["end"]],
+                        "sid": sid,
+                    }
+                )
+                + b"\n"
+            )
+            claims = [
+                {
+                    **{k: v for k, v in c.items() if k not in ("start", "end")},
+                    "text": text[c["start"] : c["end"]],
+                }
+                for c in r["claims"]
+            ]
             answers.write(orjson.dumps({"sid": sid, "claims": claims}) + b"\n")
     print(f"exported {len(rows)} sentences as batch {args.name}")
 

@@ -21,6 +21,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -362,7 +363,12 @@ def main(argv: list[str] | None = None) -> None:
             if step >= sch["total"]:
                 done = True
                 break
-        rec = {"epoch": epoch, "step": step, "loss": run_loss / max(n, 1), "elapsed_s": time.time() - t_train}
+        rec: dict[str, Any] = {
+            "epoch": epoch,
+            "step": step,
+            "loss": run_loss / max(n, 1),
+            "elapsed_s": time.time() - t_train,
+        }
         if dev and (args.dev_each_epoch or done):
             rec["dev"] = dev_scores(model, dev, tok)
         history.append(rec)
