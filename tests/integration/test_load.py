@@ -163,7 +163,6 @@ async def test_backlog_of_10000_articles_does_not_grow_memory(
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-@pytest.mark.skipif(not SOAK, reason="soak test: make soak (CLAIMSTREAM_SOAK=1)")
 async def test_backlog_of_100000_articles_does_not_grow_memory(
     kafka_bootstrap: str, create_topics: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
