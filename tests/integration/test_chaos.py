@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import random
 import signal
 import time
@@ -39,7 +38,6 @@ from .reliability import (
 pytestmark = pytest.mark.kafka
 
 SEED = 20261127
-SOAK = os.environ.get("CLAIMSTREAM_SOAK", "").lower() in {"1", "true", "yes"}
 # A killed worker's partitions move when its session expires: short, so the tests stay short.
 FAST_FAILOVER = {"BROKER_SESSION_TIMEOUT": "6", "BROKER_HEARTBEAT_INTERVAL": "1"}
 

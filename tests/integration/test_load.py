@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,6 @@ from .reliability import (
 pytestmark = pytest.mark.kafka
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample-article.txt"
-SOAK = os.environ.get("CLAIMSTREAM_SOAK", "").lower() in {"1", "true", "yes"}
 MB = 2**20
 
 
