@@ -54,4 +54,4 @@ def test_model_troop_counts_without_a_grammar_phrase_are_kept_and_order_is_prese
     out = tagger.tag([a, b])
     assert out[0] == []
     assert ("troop_count", "several thousand men") in texts(b, out[1])
-    assert tagger.version == "fixed-1"
+    assert (tagger.name, tagger.version) == ("fixed", "fixed-1")

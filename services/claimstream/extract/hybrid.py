@@ -20,11 +20,11 @@ GRAMMAR_SCORE = 0.5
 class GrammarAssistedTagger:
     """Wraps an extractor; troop_count spans are snapped to, or added from, the quantity grammar."""
 
-    name = "model+quantity-grammar"
-
     def __init__(self, tagger: Extractor, *, add_missing: bool = True) -> None:
         self.tagger = tagger
         self.add_missing = add_missing
+        # The grammar is part of how the model is served, not another extractor: keep its identity.
+        self.name = tagger.name
         self.version = tagger.version
 
     def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
