@@ -58,7 +58,7 @@ class Settings(BaseSettings):
         65536, ge=128, description="micro-batch: most estimated tokens (bytes / 4) per model call"
     )
     batch_max_tokens: int = Field(2048, ge=128, description="padded tokens per model forward pass")
-    batch_max_rows: int = Field(32, ge=1, description="windows (rows) per model forward pass")
+    batch_max_rows: int = Field(8, ge=1, description="windows (rows) per model forward pass")
     inference_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0 = all cores)")
     inference_spinning: bool = Field(
         False, description="onnxruntime threads spin between passes (steals CPU from Kafka I/O)"
