@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -100,62 +101,92 @@ def machine() -> dict[str, Any]:
 # --------------------------------------------------------------------------- ceiling
 
 
-def ceiling(model_dir: Path, articles: Sequence[BenchArticle], repeats: int = 1) -> dict[str, Any]:
-    """Forward passes alone: every window of every article, tokenised and padded beforehand."""
-    import numpy as np
-    from claimstream.batching import plan_batches
-    from claimstream.extract.onnx_tagger import OnnxTagger, windows
-    from claimstream.pipeline import article_sentences, load_extractor
-    from claimstream.settings import get_settings
+class Ceiling:
+    """Forward passes alone: every window of every article, tokenised, length-sorted over the
+    whole set and padded beforehand. Pass sizes: the worker's (settings) and, for comparison,
+    larger ones; the ceiling is the faster of them, so it never flatters the worker."""
 
-    # the tagger exactly as the worker loads it: same session options and pass sizes
-    tagger = load_extractor(get_settings().model_copy(update={"model_dir": model_dir, "extractor": "model"}))
-    assert isinstance(tagger, OnnxTagger)
-    size = tagger.max_length - 2
-    rows: list[list[int]] = []
-    for art in articles:
-        sents = [art.text[s.start : s.end] for s in article_sentences(art.text)]
-        for enc in tagger.tokenizer.encode_batch(sents, add_special_tokens=False):
-            for a, b in windows(len(enc.ids), size, tagger.stride):
-                if b > a:
-                    rows.append([tagger._cls, *enc.ids[a:b], tagger._sep])
-    plan = plan_batches(
-        [len(r) for r in rows], max_tokens=tagger.max_tokens_per_batch, max_rows=tagger.max_batch_size
-    )
-    feeds = []
-    padded = 0
-    for idx in plan:
-        width = max(len(rows[i]) for i in idx)
-        ids = np.zeros((len(idx), width), dtype=np.int64)
-        mask = np.zeros((len(idx), width), dtype=np.int64)
-        for r, i in enumerate(idx):
-            ids[r, : len(rows[i])] = rows[i]
-            mask[r, : len(rows[i])] = 1
-        padded += ids.size
-        feeds.append({"input_ids": ids, "attention_mask": mask})
-    tokens = sum(len(r) for r in rows)
-    session = tagger.session
-    for f in feeds[: min(8, len(feeds))]:  # warm-up: first-run allocations
-        session.run(["probs"], f)
-    best, cpu = float("inf"), float("inf")
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        for f in feeds:
-            session.run(["probs"], f)
-        best = min(best, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return {
-        "articles": len(articles),
-        "windows": len(rows),
-        "tokens": tokens,
-        "padding_share": round(1 - tokens / padded, 4),
-        "forward_passes": len(feeds),
-        "seconds": round(best, 3),
-        "cpu_s": round(cpu, 3),
-        "tokens_per_s": round(tokens / best, 1),
-        "articles_per_s": round(len(articles) / best, 3),
-        "model_version": tagger.version,
-    }
+    SIZES = ((2048, 32),)
+
+    def __init__(self, model_dir: Path, articles: Sequence[BenchArticle]) -> None:
+        from claimstream.extract.onnx_tagger import OnnxTagger, windows
+        from claimstream.pipeline import article_sentences, load_extractor
+        from claimstream.settings import get_settings
+
+        settings = get_settings().model_copy(update={"model_dir": model_dir, "extractor": "model"})
+        tagger: Any = load_extractor(settings)  # exactly as the worker loads it
+        while not isinstance(tagger, OnnxTagger):  # wrappers (the quantity grammar) hold it as .tagger
+            tagger = tagger.tagger
+        size = tagger.max_length - 2
+        self.rows: list[list[int]] = []
+        for art in articles:
+            sents = [art.text[s.start : s.end] for s in article_sentences(art.text)]
+            for enc in tagger.tokenizer.encode_batch(sents, add_special_tokens=False):
+                for a, b in windows(len(enc.ids), size, tagger.stride):
+                    if b > a:
+                        self.rows.append([tagger._cls, *enc.ids[a:b], tagger._sep])
+        self.session = tagger.session
+        self.tokens = sum(len(r) for r in self.rows)
+        self.n_articles = len(articles)
+        worker_size = (tagger.max_tokens_per_batch, tagger.max_batch_size)
+        self.sizes = [worker_size, *(x for x in self.SIZES if x != worker_size)]
+        self.feeds = {sz: self._feeds(*sz) for sz in self.sizes}
+        self.passes: list[tuple[tuple[int, int], float, float]] = []  # (size, wall s, cpu s)
+        self.info = {
+            "articles": len(articles),
+            "windows": len(self.rows),
+            "tokens": self.tokens,
+            "model_version": tagger.version,
+            "worker_pass_size": {"max_tokens": worker_size[0], "max_rows": worker_size[1]},
+        }
+        for feeds in self.feeds.values():  # warm-up: first-run allocations
+            for f in feeds[:8]:
+                self.session.run(["probs"], f)
+
+    def _feeds(self, max_tokens: int, max_rows: int) -> list[dict[str, Any]]:
+        import numpy as np
+        from claimstream.batching import plan_batches
+
+        feeds = []
+        for idx in plan_batches([len(r) for r in self.rows], max_tokens=max_tokens, max_rows=max_rows):
+            width = max(len(self.rows[i]) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for r, i in enumerate(idx):
+                ids[r, : len(self.rows[i])] = self.rows[i]
+                mask[r, : len(self.rows[i])] = 1
+            feeds.append({"input_ids": ids, "attention_mask": mask})
+        return feeds
+
+    def measure(self) -> float:
+        """One timed run over all windows per pass size; the best articles/s."""
+        for size, feeds in self.feeds.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            for f in feeds:
+                self.session.run(["probs"], f)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            self.passes.append((size, wall, cpu))
+            rate = self.n_articles / wall
+            say(f"ceiling {size[0]}x{size[1]}: {rate:.3f} articles/s, {self.tokens / wall:.0f} tok/s")
+        return self.n_articles / min(w for _, w, _ in self.passes)
+
+    def result(self) -> dict[str, Any]:
+        size, wall, cpu = min(self.passes, key=lambda p: p[1])
+        padded = sum(f["input_ids"].size for f in self.feeds[size])
+        return {
+            **self.info,
+            "pass_size": {"max_tokens": size[0], "max_rows": size[1]},
+            "forward_passes": len(self.feeds[size]),
+            "padding_share": round(1 - self.tokens / padded, 4),
+            "seconds": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "tokens_per_s": round(self.tokens / wall, 1),
+            "articles_per_s": round(self.n_articles / wall, 3),
+            "all": [
+                {"pass_size": f"{sz[0]}x{sz[1]}", "articles_per_s": round(self.n_articles / w, 3)}
+                for sz, w, _ in self.passes
+            ],
+        }
 
 
 # --------------------------------------------------------------------------- offline
@@ -360,6 +391,9 @@ async def prime_broker(bootstrap: str) -> None:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=f"bench-prime-{uuid.uuid4().hex[:6]}", enable_auto_commit=False
     )
+    quiet = logging.getLogger("aiokafka.consumer.group_coordinator")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # "coordinator not available" until the offsets topic exists
     await consumer.start()
     try:
         deadline = time.monotonic() + 60
@@ -374,6 +408,7 @@ async def prime_broker(bootstrap: str) -> None:
                 await asyncio.sleep(0.2)
     finally:
         await consumer.stop()
+        quiet.setLevel(level)
 
 
 async def group_members(bootstrap: str, group: str) -> tuple[str, int]:
@@ -561,22 +596,36 @@ async def latency_run(
 
 
 async def e2e(
-    bootstrap: str, articles: Sequence[BenchArticle], tmp: Path, env: dict[str, str], latency_s: float
+    bootstrap: str,
+    articles: Sequence[BenchArticle],
+    tmp: Path,
+    env: dict[str, str],
+    latency_s: float,
+    ceiling: Ceiling | None,
+    passes: int,
 ) -> dict[str, Any]:
+    """One worker: ``passes`` throughput runs, each right after a ceiling measurement (so that
+    both see the same machine), then the paced latency run."""
     topics = Topics("e2e")
     partitions = int(env.get("CLAIMSTREAM_TOPIC_PARTITIONS", "4"))
     await create_topics(bootstrap, topics, partitions)
     await prime_broker(bootstrap)
     worker = Worker(bootstrap, topics, tmp, env).start()
+    runs = []
     try:
         ready = worker.wait_ready()
         say(f"worker ready in {ready:.2f}s")
         first = await warm_up(bootstrap, topics, articles[0].text[:2000], partitions)
-        cpu0 = worker.cpu_seconds()
-        run = await throughput_run(bootstrap, topics, renamed(articles, "e2e-"), timeout=1200)
-        run["worker_cpu_s"] = round(worker.cpu_seconds() - cpu0, 2)
-        say(f"e2e: {run['articles']} articles in {run['seconds']}s = {run['articles_per_s']}/s")
-        rate = run["articles_per_s"] / 2
+        for k in range(passes):
+            if ceiling is not None:
+                ceiling.measure()
+            cpu0 = worker.cpu_seconds()
+            run = await throughput_run(bootstrap, topics, renamed(articles, f"e2e{k}-"), timeout=1200)
+            run["worker_cpu_s"] = round(worker.cpu_seconds() - cpu0, 2)
+            runs.append(run)
+            say(f"e2e: {run['articles']} articles in {run['seconds']}s = {run['articles_per_s']}/s")
+        best = max(runs, key=lambda r: r["articles_per_s"])
+        rate = best["articles_per_s"] / 2
         lat: dict[str, Any] = {}
         if latency_s > 0:
             shuffled = sorted(articles, key=lambda a: zlib.crc32(a.id.encode()))
@@ -586,7 +635,7 @@ async def e2e(
     finally:
         peak = worker.stop()
     return {
-        "throughput": run,
+        "throughput": {**best, "all_articles_per_s": [r["articles_per_s"] for r in runs]},
         "latency": lat,
         "ready_s": round(ready, 3),
         "warm_up_s": round(first, 3),
@@ -728,6 +777,7 @@ def table(res: dict[str, Any]) -> str:
         ("p50 latency at half load (s)", res.get("p50_latency_s"), ""),
         ("p99 latency at half load (s)", res.get("p99_latency_s"), "<= 1 (median-length article)"),
         ("p99, median-length articles (s)", res.get("p99_latency_median_article_s"), "<= 1"),
+        ("e2e / ceiling on CPU seconds", res.get("e2e_over_ceiling_cpu"), "(noise-robust check)"),
         ("worker peak RSS (MB)", res.get("peak_rss_mb"), "<= 600"),
         ("worker start -> ready (s)", res.get("ready_s"), "<= 5"),
         ("torch loaded in worker", res.get("torch_loaded_in_worker"), "False"),
@@ -753,6 +803,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=30,
         help="articles for the naive peer, spread over lengths (0: all)",
+    )
+    p.add_argument(
+        "--passes",
+        type=int,
+        default=2,
+        help="ceiling and end-to-end runs, alternated; the best of each counts",
     )
     p.add_argument("--latency-seconds", type=float, default=40.0, help="length of the paced run")
     p.add_argument("--scale-out-articles", type=int, default=120, help="articles per scale-out run (0: skip)")
@@ -800,18 +856,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     articles_jsonl = tmp / "articles.jsonl"
     articles_jsonl.write_bytes(b"".join(a.value() + b"\n" for a in arts))
     try:
+        ceiling = None
         if "ceiling" not in args.skip:
-            say("ceiling: forward passes over pre-tokenised windows")
-            res["ceiling"] = ceiling(model_dir, arts)
-            c = res["ceiling"]
-            say(f"ceiling: {c['articles_per_s']} articles/s, {c['tokens_per_s']} tok/s")
+            say("ceiling: tokenising, sorting and padding every window")
+            ceiling = Ceiling(model_dir, arts)
         if "offline" not in args.skip:
             say("offline: claimstream extract")
             res["offline"] = offline(model_dir, articles_jsonl, len(arts), tmp, env)
             say(f"offline: {res['offline']['articles_per_s']} articles/s")
         with Broker(tmp) as broker:
             if "e2e" not in args.skip:
-                res["e2e"] = asyncio.run(e2e(broker.bootstrap, arts, tmp, env, args.latency_seconds))
+                res["e2e"] = asyncio.run(
+                    e2e(broker.bootstrap, arts, tmp, env, args.latency_seconds, ceiling, args.passes)
+                )
+            elif ceiling is not None:
+                for _ in range(args.passes):
+                    ceiling.measure()
+            if ceiling is not None:
+                res["ceiling"] = ceiling.result()
+                del ceiling
             if "naive" not in args.skip:
                 subset = spread(arts, args.naive_articles) if args.naive_articles else arts
                 res["naive"] = asyncio.run(naive(broker.bootstrap, subset, model_dir, tmp, env))
@@ -846,6 +909,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
     )
     res["e2e_over_ceiling"] = ratio(res["e2e_articles_per_s"], res["ceiling_articles_per_s"])
+    # the same on CPU seconds (model passes alone vs the whole worker): robust to a busy machine
+    res["e2e_over_ceiling_cpu"] = ratio(
+        res.get("ceiling", {}).get("cpu_s"), e.get("throughput", {}).get("worker_cpu_s")
+    )
     res["e2e_over_naive"] = ratio(res["e2e_articles_per_s"], res["naive_articles_per_s"])
     if res.get("scale_out"):
         one, two = res["scale_out"]
