@@ -42,11 +42,15 @@ def load_extractor(settings: Settings) -> Extractor:
         from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
 
         model_dir: Path = settings.model_dir or default_model_dir()
+        threads = settings.inference_threads or len(os.sched_getaffinity(0))
+        parallel = settings.inference_parallel_passes
         tagger = OnnxTagger.load(
             model_dir,
-            threads=settings.inference_threads or len(os.sched_getaffinity(0)),
+            threads=1 if parallel else threads,
+            parallel_passes=threads if parallel else 1,
             max_tokens_per_batch=settings.batch_max_tokens,
             max_batch_size=settings.batch_max_rows,
+            pass_cost=settings.batch_pass_cost,
             session_config={"session.intra_op.allow_spinning": "1" if settings.inference_spinning else "0"},
         )
         return GrammarAssistedTagger(tagger)

@@ -58,8 +58,14 @@ class Settings(BaseSettings):
         65536, ge=128, description="micro-batch: most estimated tokens (bytes / 4) per model call"
     )
     batch_max_tokens: int = Field(2048, ge=128, description="padded tokens per model forward pass")
-    batch_max_rows: int = Field(8, ge=1, description="windows (rows) per model forward pass")
-    inference_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0 = all cores)")
+    batch_max_rows: int = Field(32, ge=1, description="windows (rows) per model forward pass")
+    batch_pass_cost: int = Field(
+        48, ge=0, description="fixed cost of a forward pass in padded tokens: plans the passes (0: greedy)"
+    )
+    inference_threads: int = Field(0, ge=0, description="threads running the model (0 = all cores)")
+    inference_parallel_passes: bool = Field(
+        True, description="each thread runs forward passes of its own (else: one pass at a time on all)"
+    )
     inference_spinning: bool = Field(
         False, description="onnxruntime threads spin between passes (steals CPU from Kafka I/O)"
     )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from claimstream.batching import plan_batches
 from claimstream.extract.base import CLAIM_TYPES, Span
 
 REPO = Path(__file__).resolve().parents[3]
@@ -139,6 +141,8 @@ class OnnxTagger:
         max_tokens_per_batch: int = 8192,
         max_batch_size: int = 64,
         stride: int = 32,
+        pass_cost: int = 0,
+        parallel_passes: int = 1,
     ) -> None:
         self.session = session
         self.tokenizer = tokenizer
@@ -149,6 +153,13 @@ class OnnxTagger:
         self.max_tokens_per_batch = max_tokens_per_batch
         self.max_batch_size = max_batch_size
         self.stride = stride
+        self.pass_cost = pass_cost  # fixed cost of a forward pass in padded tokens (0: fill greedily)
+        # >1: that many forward passes at once, each on its own thread (session intra-op threads 1)
+        self._pool = (
+            ThreadPoolExecutor(parallel_passes, thread_name_prefix="claimstream-pass")
+            if parallel_passes > 1
+            else None
+        )
         decode = meta.get("decode", {})
         self.min_score = float(decode.get("min_score", 0.0))
         self.max_gap = int(decode.get("max_gap", 0))
@@ -221,19 +232,21 @@ class OnnxTagger:
         best = [np.full(len(e.ids), -1, dtype=np.int64) for e in encs]
         items = [(i, a, b) for i, e in enumerate(encs) for a, b in windows(len(e.ids), size, self.stride)]
         items = [it for it in items if it[2] > it[1]]
-        items.sort(key=lambda it: it[2] - it[1])
-        k = 0
-        while k < len(items):
-            # grow the sub-batch while (rows x longest row) stays under the token cap
-            j = k + 1
-            while (
-                j < len(items)
-                and j - k < self.max_batch_size
-                and (j - k + 1) * (items[j][2] - items[j][1] + 2) <= self.max_tokens_per_batch
-            ):
-                j += 1
-            chunk = items[k:j]
-            out = self._run([[self._cls, *encs[i].ids[a:b], self._sep] for i, a, b in chunk])
+        # forward passes of windows of similar length (claimstream.batching: length bucketing)
+        plan = plan_batches(
+            [b - a + 2 for _, a, b in items],
+            max_tokens=self.max_tokens_per_batch,
+            max_rows=self.max_batch_size,
+            pass_cost=self.pass_cost,
+        )
+        chunks = [[items[t] for t in rows] for rows in plan]
+
+        def forward(chunk: list[tuple[int, int, int]]) -> np.ndarray:
+            return self._run([[self._cls, *encs[i].ids[a:b], self._sep] for i, a, b in chunk])
+
+        # passes run concurrently on the pass pool (when there is one), taken back in order here
+        outs = self._pool.map(forward, chunks) if self._pool is not None else map(forward, chunks)
+        for chunk, out in zip(chunks, outs, strict=True):
             for r, (i, a, b) in enumerate(chunk):
                 pos = np.arange(a, b)
                 n = len(encs[i].ids)
@@ -244,7 +257,6 @@ class OnnxTagger:
                 take = dist > best[i][a:b]
                 best[i][a:b] = np.where(take, dist, best[i][a:b])
                 probs[i][a:b][take] = out[r, 1 : 1 + b - a][take]
-            k = j
         return [
             decode_spans(s, e.offsets, p, self.types, min_score=self.min_score, max_gap=self.max_gap)
             if len(e.ids)
