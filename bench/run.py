@@ -103,52 +103,67 @@ def machine() -> dict[str, Any]:
 
 class Ceiling:
     """Forward passes alone: every window of every article, tokenised, length-sorted over the
-    whole set and padded beforehand. Pass sizes: the worker's (settings) and, for comparison,
-    larger ones; the ceiling is the faster of them, so it never flatters the worker."""
-
-    SIZES = ((2048, 32),)
+    whole set and padded beforehand. Run two ways: as the worker runs them (its pass plan, its
+    threads) and one pass at a time on all cores in greedy passes of up to 2048 tokens / 32 rows;
+    the ceiling is the faster, so that it never flatters the worker."""
 
     def __init__(self, model_dir: Path, articles: Sequence[BenchArticle]) -> None:
         from claimstream.extract.onnx_tagger import OnnxTagger, windows
         from claimstream.pipeline import article_sentences, load_extractor
         from claimstream.settings import get_settings
 
-        settings = get_settings().model_copy(update={"model_dir": model_dir, "extractor": "model"})
-        tagger: Any = load_extractor(settings)  # exactly as the worker loads it
-        while not isinstance(tagger, OnnxTagger):  # wrappers (the quantity grammar) hold it as .tagger
-            tagger = tagger.tagger
-        size = tagger.max_length - 2
+        def tagger_of(**update: Any) -> Any:
+            settings = get_settings().model_copy(
+                update={"model_dir": model_dir, "extractor": "model", **update}
+            )
+            tagger: Any = load_extractor(settings)
+            while not isinstance(tagger, OnnxTagger):  # wrappers (the quantity grammar) hold it as .tagger
+                tagger = tagger.tagger
+            return tagger
+
+        worker = tagger_of()  # exactly as the worker loads it
+        size = worker.max_length - 2
         self.rows: list[list[int]] = []
         for art in articles:
             sents = [art.text[s.start : s.end] for s in article_sentences(art.text)]
-            for enc in tagger.tokenizer.encode_batch(sents, add_special_tokens=False):
-                for a, b in windows(len(enc.ids), size, tagger.stride):
+            for enc in worker.tokenizer.encode_batch(sents, add_special_tokens=False):
+                for a, b in windows(len(enc.ids), size, worker.stride):
                     if b > a:
-                        self.rows.append([tagger._cls, *enc.ids[a:b], tagger._sep])
-        self.session = tagger.session
+                        self.rows.append([worker._cls, *enc.ids[a:b], worker._sep])
         self.tokens = sum(len(r) for r in self.rows)
         self.n_articles = len(articles)
-        worker_size = (tagger.max_tokens_per_batch, tagger.max_batch_size)
-        self.sizes = [worker_size, *(x for x in self.SIZES if x != worker_size)]
-        self.feeds = {sz: self._feeds(*sz) for sz in self.sizes}
-        self.passes: list[tuple[tuple[int, int], float, float]] = []  # (size, wall s, cpu s)
+        serial = tagger_of(inference_parallel_passes=False)
+        self.ways: dict[str, tuple[Any, Any, list[dict[str, Any]]]] = {
+            "worker": (
+                worker.session,
+                worker._pool,
+                self._feeds(worker.max_tokens_per_batch, worker.max_batch_size, worker.pass_cost),
+            ),
+            "serial-2048x32": (serial.session, None, self._feeds(2048, 32, 0)),
+        }
+        self.passes: list[tuple[str, float, float]] = []  # (way, wall s, cpu s)
         self.info = {
             "articles": len(articles),
             "windows": len(self.rows),
             "tokens": self.tokens,
-            "model_version": tagger.version,
-            "worker_pass_size": {"max_tokens": worker_size[0], "max_rows": worker_size[1]},
+            "model_version": worker.version,
+            "worker_plan": {
+                "max_tokens": worker.max_tokens_per_batch,
+                "max_rows": worker.max_batch_size,
+                "pass_cost": worker.pass_cost,
+                "parallel_passes": worker._pool._max_workers if worker._pool else 1,
+            },
         }
-        for feeds in self.feeds.values():  # warm-up: first-run allocations
-            for f in feeds[:8]:
-                self.session.run(["probs"], f)
+        for way in self.ways:  # warm-up: first-run allocations
+            self._run(way, limit=8)
 
-    def _feeds(self, max_tokens: int, max_rows: int) -> list[dict[str, Any]]:
+    def _feeds(self, max_tokens: int, max_rows: int, pass_cost: int) -> list[dict[str, Any]]:
         import numpy as np
         from claimstream.batching import plan_batches
 
         feeds = []
-        for idx in plan_batches([len(r) for r in self.rows], max_tokens=max_tokens, max_rows=max_rows):
+        lengths = [len(r) for r in self.rows]
+        for idx in plan_batches(lengths, max_tokens=max_tokens, max_rows=max_rows, pass_cost=pass_cost):
             width = max(len(self.rows[i]) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -158,34 +173,40 @@ class Ceiling:
             feeds.append({"input_ids": ids, "attention_mask": mask})
         return feeds
 
-    def measure(self) -> float:
-        """One timed run over all windows per pass size; the best articles/s."""
-        for size, feeds in self.feeds.items():
-            t0, c0 = time.perf_counter(), time.process_time()
+    def _run(self, way: str, limit: int | None = None) -> None:
+        session, pool, feeds = self.ways[way]
+        feeds = feeds[:limit] if limit else feeds
+        if pool is None:
             for f in feeds:
-                self.session.run(["probs"], f)
+                session.run(["probs"], f)
+        else:
+            for _ in pool.map(lambda f: session.run(["probs"], f), feeds):
+                pass
+
+    def measure(self) -> float:
+        """One timed run over all windows each way; the best articles/s so far."""
+        for way in self.ways:
+            t0, c0 = time.perf_counter(), time.process_time()
+            self._run(way)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-            self.passes.append((size, wall, cpu))
-            rate = self.n_articles / wall
-            say(f"ceiling {size[0]}x{size[1]}: {rate:.3f} articles/s, {self.tokens / wall:.0f} tok/s")
+            self.passes.append((way, wall, cpu))
+            say(f"ceiling ({way}): {self.n_articles / wall:.3f} articles/s, {self.tokens / wall:.0f} tok/s")
         return self.n_articles / min(w for _, w, _ in self.passes)
 
     def result(self) -> dict[str, Any]:
-        size, wall, cpu = min(self.passes, key=lambda p: p[1])
-        padded = sum(f["input_ids"].size for f in self.feeds[size])
+        way, wall, cpu = min(self.passes, key=lambda p: p[1])
+        feeds = self.ways[way][2]
+        padded = sum(f["input_ids"].size for f in feeds)
         return {
             **self.info,
-            "pass_size": {"max_tokens": size[0], "max_rows": size[1]},
-            "forward_passes": len(self.feeds[size]),
+            "best_way": way,
+            "forward_passes": len(feeds),
             "padding_share": round(1 - self.tokens / padded, 4),
             "seconds": round(wall, 3),
             "cpu_s": round(cpu, 3),
             "tokens_per_s": round(self.tokens / wall, 1),
             "articles_per_s": round(self.n_articles / wall, 3),
-            "all": [
-                {"pass_size": f"{sz[0]}x{sz[1]}", "articles_per_s": round(self.n_articles / w, 3)}
-                for sz, w, _ in self.passes
-            ],
+            "all": [{"way": w, "articles_per_s": round(self.n_articles / t, 3)} for w, t, _ in self.passes],
         }
 
 
