@@ -235,7 +235,8 @@ def offline(model_dir: Path, articles_jsonl: Path, n: int, tmp: Path, env: dict[
 
 
 class RssSampler(threading.Thread):
-    """Peak resident set size of a process (and its children), sampled every ``every`` s."""
+    """Peak resident set size of a process, sampled every ``every`` s (a read of /proc/PID/statm:
+    the sampler must not take CPU from what it measures, so no scan for child processes)."""
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -248,7 +249,6 @@ class RssSampler(threading.Thread):
         while not self.stop_event.is_set():
             try:
                 rss = self.proc.memory_info().rss
-                rss += sum(c.memory_info().rss for c in self.proc.children(recursive=True))
             except psutil.Error:
                 return
             self.peak = max(self.peak, rss)
@@ -271,6 +271,15 @@ class Broker:
             "KAFKA_DATA_DIR": str(tmp / "kafka"),
         }
         self.bootstrap = f"127.0.0.1:{self.port}"
+        self.data_dir = tmp / "kafka"
+
+    def cpu_seconds(self) -> float:
+        """CPU time the broker process has used so far."""
+        try:
+            t = psutil.Process(int((self.data_dir / "kafka.pid").read_text())).cpu_times()
+            return t.user + t.system
+        except (OSError, ValueError, psutil.Error):
+            return float("nan")
 
     def __enter__(self) -> Broker:
         say(f"starting a Kafka broker on {self.bootstrap}")
@@ -455,7 +464,7 @@ class SummaryReader:
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
-            fetch_max_wait_ms=50,
+            fetch_max_wait_ms=500,  # a long poll answers as soon as a record arrives
             metadata_max_age_ms=1000,
         )
         self.seen: dict[str, float] = {}
@@ -617,7 +626,7 @@ async def latency_run(
 
 
 async def e2e(
-    bootstrap: str,
+    broker: Broker,
     articles: Sequence[BenchArticle],
     tmp: Path,
     env: dict[str, str],
@@ -627,6 +636,7 @@ async def e2e(
 ) -> dict[str, Any]:
     """One worker: ``passes`` throughput runs, each right after a ceiling measurement (so that
     both see the same machine), then the paced latency run."""
+    bootstrap = broker.bootstrap
     topics = Topics("e2e")
     partitions = int(env.get("CLAIMSTREAM_TOPIC_PARTITIONS", "4"))
     await create_topics(bootstrap, topics, partitions)
@@ -640,9 +650,11 @@ async def e2e(
         for k in range(passes):
             if ceiling is not None:
                 ceiling.measure()
-            cpu0 = worker.cpu_seconds()
+            cpu0, broker0, own0 = worker.cpu_seconds(), broker.cpu_seconds(), time.process_time()
             run = await throughput_run(bootstrap, topics, renamed(articles, f"e2e{k}-"), timeout=1200)
             run["worker_cpu_s"] = round(worker.cpu_seconds() - cpu0, 2)
+            run["broker_cpu_s"] = round(broker.cpu_seconds() - broker0, 2)
+            run["bench_client_cpu_s"] = round(time.process_time() - own0, 2)
             runs.append(run)
             say(f"e2e: {run['articles']} articles in {run['seconds']}s = {run['articles_per_s']}/s")
         best = max(runs, key=lambda r: r["articles_per_s"])
@@ -888,7 +900,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Broker(tmp) as broker:
             if "e2e" not in args.skip:
                 res["e2e"] = asyncio.run(
-                    e2e(broker.bootstrap, arts, tmp, env, args.latency_seconds, ceiling, args.passes)
+                    e2e(broker, arts, tmp, env, args.latency_seconds, ceiling, args.passes)
                 )
             elif ceiling is not None:
                 for _ in range(args.passes):
