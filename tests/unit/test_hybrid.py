@@ -1,7 +1,9 @@
 from collections.abc import Sequence
 
+import numpy as np
+import pytest
 from claimstream.extract.base import Span
-from claimstream.extract.hybrid import GRAMMAR_SCORE, GrammarAssistedTagger
+from claimstream.extract.hybrid import GRAMMAR_SCORE, GrammarAssistedTagger, inside_support, merge_troop_spans
 
 
 class Fixed:
@@ -55,3 +57,45 @@ def test_model_troop_counts_without_a_grammar_phrase_are_kept_and_order_is_prese
     assert out[0] == []
     assert ("troop_count", "several thousand men") in texts(b, out[1])
     assert (tagger.name, tagger.version) == ("fixed", "fixed-1")
+
+
+def test_untagged_grammar_counts_need_model_support_when_a_threshold_is_set() -> None:
+    s = "Some 300 soldiers marched in the parade, and 5,000 troops will deploy next week."
+    parade, deployment = s.index("Some 300 soldiers"), s.index("5,000 troops")
+    support = {parade: 0.02, deployment: 0.4}  # the model's troop-count inside probability there
+
+    def probe(start: int, end: int) -> float:
+        return support[start]
+
+    kept = merge_troop_spans(s, [], probe, min_support=0.1)
+    assert texts(s, kept) == [("troop_count", "5,000 troops")]
+    assert kept[0].score == GRAMMAR_SCORE
+    assert texts(s, merge_troop_spans(s, [], probe, min_support=0.0)) == [
+        ("troop_count", "Some 300 soldiers"),
+        ("troop_count", "5,000 troops"),
+    ]
+    assert texts(s, merge_troop_spans(s, [])) == texts(s, merge_troop_spans(s, [], probe))
+
+
+def test_inside_support_is_the_highest_probability_of_an_overlapping_token() -> None:
+    offsets = [(0, 3), (4, 9), (10, 16)]
+    support = inside_support(offsets, np.array([0.1, 0.7, 0.3]))
+    assert support(4, 16) == pytest.approx(0.7)
+    assert support(11, 12) == pytest.approx(0.3)
+    assert support(20, 25) == 0.0
+
+
+def test_the_threshold_comes_from_the_tagger_and_applies_to_real_probabilities() -> None:
+    from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
+
+    tagger = OnnxTagger.load(default_model_dir(), intra_op_num_threads=1)
+    hybrid = GrammarAssistedTagger(tagger)
+    assert hybrid.min_support == tagger.grammar_min_inside
+    s = "Officials said 4,000 soldiers would be sent to the border within days."
+    strict = GrammarAssistedTagger(tagger, min_support=1.01)  # no count can be added, only snapped
+    loose = GrammarAssistedTagger(tagger, min_support=0.0)
+    [spans_loose] = loose.tag([s])
+    [spans_strict] = strict.tag([s])
+    assert ("troop_count", "4,000 soldiers") in texts(s, spans_loose)
+    model_only = [x for x in tagger.tag([s])[0] if x.type == "troop_count"]
+    assert len([x for x in spans_strict if x.type == "troop_count"]) == len(model_only)

@@ -234,3 +234,29 @@ def test_decode_joins_small_gaps_and_drops_weak_spans() -> None:
     assert [text[s.start : s.end] for s in joined] == ["will surely send troops"]
     assert joined[0].score == pytest.approx(0.9, abs=1e-4)
     assert decode_spans(text, offsets, probs, max_gap=1, min_score=0.95) == []
+
+
+def test_inside_decoding_keeps_a_clause_whole_where_argmax_splits_it() -> None:
+    text = "Russia will respond with force if attacked"
+    offsets = [(0, 6), (7, 11), (12, 19), (20, 24), (25, 30), (31, 33), (34, 42)]
+    k = CLAIM_TYPES.index("threat")
+    probs = np.zeros((len(offsets), 3, 3), dtype=np.float32)
+    probs[:, :, 0] = 1.0
+    # (O, B, I) per token: the model hesitates between B and I on "with" and "if"
+    rows = [(0.9, 0.05, 0.05), (0.1, 0.8, 0.1), (0.1, 0.1, 0.8), (0.2, 0.45, 0.35),
+            (0.1, 0.1, 0.8), (0.3, 0.4, 0.3), (0.2, 0.1, 0.7)]  # fmt: skip
+    probs[:, k] = np.array(rows, dtype=np.float32)
+    argmax = decode_spans(text, offsets, probs)
+    assert [text[s.start : s.end] for s in argmax] == ["will respond", "with force", "if attacked"]
+    inside = decode_spans(text, offsets, probs, mode="inside", threshold=0.5)
+    assert [text[s.start : s.end] for s in inside] == ["will respond with force if attacked"]
+    assert inside[0].score == pytest.approx(np.mean([0.9, 0.9, 0.8, 0.9, 0.7, 0.8]), abs=1e-4)
+    # a lower inside probability than the threshold on "with" cuts the span there, unless the gap is joined
+    probs[3, k] = (0.6, 0.2, 0.2)
+    cut = decode_spans(text, offsets, probs, mode="inside", threshold=0.5)
+    assert [text[s.start : s.end] for s in cut] == ["will respond", "force if attacked"]
+    joined = decode_spans(text, offsets, probs, mode="inside", threshold=0.5, max_gap=1)
+    assert [text[s.start : s.end] for s in joined] == ["will respond with force if attacked"]
+    assert decode_spans(text, offsets, probs, mode="inside", min_score=0.95) == []
+    with pytest.raises(ValueError, match="decode mode"):
+        decode_spans(text, offsets, probs, mode="crf")

@@ -52,6 +52,11 @@ POSITIVE: list[tuple[str, str, int | None, int | None, int | None, str, str]] = 
     ("The brigade has 900 paratroopers.", "900 paratroopers", 900, 900, 900, "exact", "paratroopers"),
     ("The camp holds 250 recruits.", "250 recruits", 250, 250, 250, "exact", "recruits"),
     ("A 3,000-strong force landed.", "3,000-strong force", 3000, 3000, 3000, "exact", "force"),
+    ("They backed a 10,000-member peacekeeping force.", "10,000-member peacekeeping force", 10000, 10000,
+     10000, "exact", "force"),
+    ("A 500-man unit crossed at dawn.", "500-man unit", 500, 500, 500, "exact", "unit"),
+    ("Rome sent a 1,500-troop contingent.", "1,500-troop contingent", 1500, 1500, 1500, "exact",
+     "contingent"),
     ("About 7,000 conscripts were called up this spring.", "About 7,000 conscripts", 7000, None, None,
      "approx", "conscripts"),
     # numbers written in words, with scales, with separators

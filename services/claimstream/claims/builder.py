@@ -49,7 +49,9 @@ def build_claims(
             evidence = text[start:end]
             quantity = None
             if span.type == "troop_count":
-                parsed = parse_quantity(evidence)
+                # the span is already typed troop_count, so a number without a personnel noun right
+                # after it ("rising to 800") is its count
+                parsed = parse_quantity(evidence, allow_bare=True)
                 if parsed is None:
                     # A personnel count without a number the normaliser can read is no troop count.
                     continue

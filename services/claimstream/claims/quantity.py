@@ -329,8 +329,11 @@ _UNIT_TAIL_RES: Final = tuple(
     )
     for k in range(4)
 )
+# "3,000-strong force", "a 10,000-member peacekeeping force", "a 500-man unit", "a 1,500-troop contingent"
+_COMPOUND_RE: Final = re.compile(r"-(?:strong|member|man|troop|soldier)(?![\w-])", re.IGNORECASE)
 _STRONG_TAIL_RE: Final = re.compile(
-    rf"-strong(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE
+    rf"-(?:strong|member|man|troop|soldier)(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])",
+    re.IGNORECASE,
 )
 _POSTFIX_RE: Final = re.compile(
     r"(?P<plus>\+|-plus\b|\s+plus\b)|(?P<more>\s+or\s+more\b)|(?P<fewer>\s+or\s+(?:fewer|less)\b)"
@@ -529,6 +532,10 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def find_troop_quantities(text: str) -> list[QuantityMatch]:
     """Every personnel count in ``text``, in order of position, without overlaps."""
+    # every count ends in a personnel or force noun: most sentences have none, and this one
+    # search costs a fraction of the number scan below
+    if not _may_hold_count(text):
+        return []
     found: list[QuantityMatch] = []
     taken: list[tuple[int, int]] = []
 
@@ -671,7 +678,7 @@ def _single(text: str, tok: _Num) -> QuantityMatch | None:
     q = _qualify(text, tok)
     if q is None:
         return None
-    strong = _strong_after(text, q.pos) if text.startswith("-strong", q.pos) else None
+    strong = _strong_after(text, q.pos) if _COMPOUND_RE.match(text, q.pos) else None
     if strong is not None:
         end, unit = strong
     else:
@@ -682,6 +689,30 @@ def _single(text: str, tok: _Num) -> QuantityMatch | None:
             return None
         end, unit = tail
     return QuantityMatch(q.cue_start, end, _make(q.qualifier, q.value, unit))
+
+
+# Substrings of every number word and vague phrase, and of every personnel and force noun above.
+_NUMBER_HINTS: Final = (
+    *_UNITS_W.split("|"), *_TEENS_W.split("|"), *_TENS_W.split("|"), "hundred", "thousand", "million",
+    "billion", "dozen", "score",
+)  # fmt: skip
+_NOUN_HINTS: Final = (
+    "force", "member", "service", "guard", "troop", "soldier", "personnel", "reservist", "marine",
+    "paratrooper", "fighter", "mercenar", "militant", "gunm", "rebel", "guer", "insurgent", "militia",
+    "jihadist", "sailor", "airm", "recruit", "combatant", "commando", "conscript", "infantry", "officer",
+    "advis", "instructor", "technician", "armed", "contingent", "army", "garrison", "unit", "battalion",
+    "brigade", "division", "regiment", "detachment", "mission", "deployment", "corps",
+)  # fmt: skip
+_DIGIT_RE: Final = re.compile(r"\d")
+
+
+def _may_hold_count(text: str) -> bool:
+    """False when ``text`` surely holds no count: no digit or number word, or no personnel noun.
+    Plain substring tests: most sentences are ruled out far faster than by the grammar itself."""
+    low = text.lower()
+    if _DIGIT_RE.search(text) is None and not any(h in low for h in _NUMBER_HINTS):
+        return False
+    return any(h in low for h in _NOUN_HINTS)
 
 
 _ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IGNORECASE)
@@ -704,7 +735,7 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         q = _qualify(text, tok)
         if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
             continue
-        if _HYPHEN_WORD_RE.match(text, q.pos) and not text.startswith("-strong", q.pos):
+        if _HYPHEN_WORD_RE.match(text, q.pos) and not _COMPOUND_RE.match(text, q.pos):
             continue
         noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
         return _make(q.qualifier, q.value, " ".join(noun.group(0).split()) if noun else "")

@@ -69,44 +69,82 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _tag_runs(tags: np.ndarray, offsets: Sequence[tuple[int, int]], max_gap: int) -> list[list[Any]]:
+    """[first token, last token + 1, tagged token indices] per argmax B/I run."""
+    runs: list[list[Any]] = []
+    if not tags.any():  # most sentences hold no claim of a given type
+        return runs
+    i, n = 0, len(offsets)
+    while i < n:
+        if tags[i] == 0 or offsets[i][1] <= offsets[i][0]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and tags[j] == _I:
+            j += 1
+        if runs and tags[i] == _I and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = j
+            runs[-1][2].extend(range(i, j))
+        else:
+            runs.append([i, j, list(range(i, j))])
+        i = j
+    return runs
+
+
+def _inside_runs(
+    inside: np.ndarray, offsets: Sequence[tuple[int, int]], threshold: float, max_gap: int
+) -> list[list[Any]]:
+    """[first token, last token + 1, inside token indices] per run of tokens at or above ``threshold``."""
+    runs: list[list[Any]] = []
+    for i in np.flatnonzero(inside >= threshold).tolist():
+        if offsets[i][1] <= offsets[i][0]:
+            continue
+        if runs and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = i + 1
+            runs[-1][2].append(i)
+        else:
+            runs.append([i, i + 1, [i]])
+    return runs
+
+
 def decode_spans(
     text: str,
     offsets: Sequence[tuple[int, int]],
     probs: np.ndarray,
     types: Sequence[str] = CLAIM_TYPES,
     *,
+    mode: str = "tags",
+    threshold: float = 0.5,
     min_score: float = 0.0,
     max_gap: int = 0,
 ) -> list[Span]:
     """Spans from per-type O/B/I probabilities ``probs`` [n_tokens, n_types, 3] of tokens with
     character ``offsets`` into ``text`` (no special tokens).
 
-    B (or an I with no open span) opens a span, I continues it. Runs of the same type separated by
-    at most ``max_gap`` O tokens are joined; spans whose ``score`` (mean over the span's tagged
-    tokens of the winning tag's probability) is below ``min_score`` are dropped."""
+    ``mode="tags"``: B (or an I with no open span) opens a span, I continues it; runs of the same
+    type separated by at most ``max_gap`` O tokens are joined when the later run starts with I; a
+    span's ``score`` is the mean of its tagged tokens' winning-tag probability.
+    ``mode="inside"``: a token is inside a span of a type when P(B) + P(I) >= ``threshold``; runs
+    separated by at most ``max_gap`` outside tokens are joined, and a span's score is the mean
+    inside probability of its inside tokens. Argmax tags break one evidence clause into pieces
+    wherever the model hesitates between B and I; the inside probability does not.
+    Spans scoring below ``min_score`` are dropped in both modes."""
+    if mode not in ("tags", "inside"):
+        raise ValueError(f"unknown decode mode {mode!r}")
     tags = probs.argmax(-1)
     top = probs.max(-1)
+    inside = 1.0 - probs[..., 0]
     spans: list[Span] = []
-    n = len(offsets)
     for k, typ in enumerate(types):
-        runs: list[list[Any]] = []  # [first token, last token + 1, tagged token indices]
-        i = 0
-        while i < n:
-            if tags[i, k] == 0 or offsets[i][1] <= offsets[i][0]:
-                i += 1
-                continue
-            j = i + 1
-            while j < n and tags[j, k] == _I:
-                j += 1
-            if runs and tags[i, k] == _I and i - runs[-1][1] <= max_gap:
-                runs[-1][1] = j
-                runs[-1][2].extend(range(i, j))
-            else:
-                runs.append([i, j, list(range(i, j))])
-            i = j
+        runs = (
+            _tag_runs(tags[:, k], offsets, max_gap)
+            if mode == "tags"
+            else _inside_runs(inside[:, k], offsets, threshold, max_gap)
+        )
+        score_of = top[:, k] if mode == "tags" else inside[:, k]
         found: list[tuple[int, int, float]] = []
         for i, j, idx in runs:
-            sc = float(top[idx, k].mean())
+            sc = float(score_of[idx].mean())
             if sc < min_score:
                 continue
             s, e = _trim(text, offsets[i][0], offsets[j - 1][1])
@@ -161,8 +199,14 @@ class OnnxTagger:
             else None
         )
         decode = meta.get("decode", {})
-        self.min_score = float(decode.get("min_score", 0.0))
-        self.max_gap = int(decode.get("max_gap", 0))
+        self.decode_settings: dict[str, Any] = {
+            "mode": str(decode.get("mode", "tags")),
+            "threshold": float(decode.get("threshold", 0.5)),
+            "min_score": float(decode.get("min_score", 0.0)),
+            "max_gap": int(decode.get("max_gap", 0)),
+        }
+        # read by extract/hybrid.py: the support an untagged grammar troop count needs to be added
+        self.grammar_min_inside = float(decode.get("grammar_min_inside", 0.0))
         self._cls = tokenizer.token_to_id("[CLS]")
         self._sep = tokenizer.token_to_id("[SEP]")
         self._pad = tokenizer.token_to_id("[PAD]") or 0
@@ -224,6 +268,18 @@ class OnnxTagger:
     def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
         if not sentences:
             return []
+        encs, probs = self.token_probs(sentences)
+        return [
+            self.decode(s, e.offsets, p) if len(e.ids) else []
+            for s, e, p in zip(sentences, encs, probs, strict=True)
+        ]
+
+    def decode(self, text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> list[Span]:
+        """Spans of one sentence from its token probabilities, with the model's decode settings."""
+        return decode_spans(text, offsets, probs, self.types, **self.decode_settings)
+
+    def token_probs(self, sentences: Sequence[str]) -> tuple[list[Any], list[np.ndarray]]:
+        """Per sentence: its tokenizer encoding and O/B/I probabilities [n_tokens, n_types, 3]."""
         encs = self.tokenizer.encode_batch(list(sentences), add_special_tokens=False)
         n_types = len(self.types)
         size = self.max_length - 2
@@ -257,9 +313,4 @@ class OnnxTagger:
                 take = dist > best[i][a:b]
                 best[i][a:b] = np.where(take, dist, best[i][a:b])
                 probs[i][a:b][take] = out[r, 1 : 1 + b - a][take]
-        return [
-            decode_spans(s, e.offsets, p, self.types, min_score=self.min_score, max_gap=self.max_gap)
-            if len(e.ids)
-            else []
-            for s, e, p in zip(sentences, encs, probs, strict=True)
-        ]
+        return encs, probs

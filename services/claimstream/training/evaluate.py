@@ -5,8 +5,9 @@
 
 Matching: a predicted span matches a gold claim of the same type whose character span it
 overlaps; one-to-one, greedily by overlap length (largest first). Per type and micro-averaged
-precision, recall, F1. On matched troop counts, quantity accuracy: ``parse_quantity`` of the
-predicted span text gives value, lower, upper and qualifier all equal to gold. On all
+precision, recall, F1. As in the claim builder, a predicted troop count whose quantity does not
+parse (``parse_quantity(..., allow_bare=True)``) is not emitted, so not scored. On matched troop
+counts, quantity accuracy: that quantity's value, lower, upper and qualifier all equal gold. On all
 matched claims, speaker accuracy: ``attribute(...)`` of the predicted span, compared
 case-insensitively with gold (equal when either contains the other; both None is correct).
 """
@@ -112,7 +113,20 @@ def score_extractor(
     errors: list[str] = []
     for ex, spans in zip(examples, preds, strict=True):
         gold = [(c["type"], c["start"], c["end"]) for c in ex.claims]
-        pred = [(s.type, s.start, s.end) for s in spans if s.type in counts]
+        pred, quantities = [], []
+        for s in spans:
+            if s.type not in counts:
+                continue
+            q = None
+            if s.type == "troop_count" and parse_quantity is not None:
+                try:
+                    q = parse_quantity(ex.text[s.start : s.end], allow_bare=True)
+                except Exception as exc:  # a parser bug must not sink the whole report
+                    errors.append(f"parse_quantity: {type(exc).__name__}: {exc}")
+                if q is None:
+                    continue  # the claim builder emits no troop count without a readable number
+            pred.append((s.type, s.start, s.end))
+            quantities.append(q)
         for t, _, _ in gold:
             counts[t][2] += 1
         for t, _, _ in pred:
@@ -123,10 +137,7 @@ def score_extractor(
             counts[typ][0] += 1
             if typ == "troop_count" and parse_quantity is not None:
                 q_n += 1
-                try:
-                    q_ok += quantity_equal(parse_quantity(ex.text[ps:pe]), g.get("quantity"))
-                except Exception as exc:  # a parser bug must not sink the whole report
-                    errors.append(f"parse_quantity: {type(exc).__name__}: {exc}")
+                q_ok += quantity_equal(quantities[pi], g.get("quantity"))
             if attribute is not None:
                 s_n += 1
                 try:

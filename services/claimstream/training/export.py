@@ -120,7 +120,16 @@ def write_labels(dst: Path, meta: dict[str, Any]) -> None:
         "base_model": meta["base_model"],
         "uncased": True,
         # span decoding (tuned on held-out training documents by train.py)
-        "decode": {k: meta.get("decode", {}).get(k, d) for k, d in (("min_score", 0.0), ("max_gap", 0))},
+        "decode": {
+            k: meta.get("decode", {}).get(k, d)
+            for k, d in (
+                ("mode", "tags"),
+                ("threshold", 0.5),
+                ("min_score", 0.0),
+                ("max_gap", 0),
+                ("grammar_min_inside", 0.0),
+            )
+        },
     }
     (dst / "labels.json").write_text(json.dumps(labels, indent=2), encoding="utf-8")
 
@@ -161,9 +170,15 @@ def write_card(
         f"- Input: up to {train_meta['max_length']} tokens with [CLS]/[SEP]; longer sentences are split into",
         "  overlapping windows (stride 32) and each token is read from the window where it is furthest from",
         "  a cut. Nothing is truncated.",
-        "- Span decoding: B (or an orphan I) opens a span, I continues it; offsets come from the tokenizer's",
-        "  offset mapping, widened to whole words, whitespace/punctuation stripped at both ends.",
-        "  `score` = mean over the span's tokens of the winning tag probability.",
+        "- Span decoding (labels.json `decode`, chosen on the dev sentences): `tags` = B (or an orphan I)",
+        "  opens a span, I continues it, score = mean winning-tag probability; `inside` = tokens whose",
+        "  P(B) + P(I) reaches `threshold` form spans, runs up to `max_gap` tokens apart are joined, score =",
+        "  mean inside probability (argmax tags split one clause wherever the model hesitates between B and I).",
+        "  Spans under `min_score` are dropped. Offsets come from the tokenizer's offset mapping, widened to",
+        "  whole words, whitespace/punctuation stripped at both ends.",
+        "- Served with the quantity grammar (extract/hybrid.py): a tagged troop count snaps to the grammar's",
+        "  phrase; an untagged grammar phrase is added when the model's troop-count inside probability",
+        "  somewhere in it reaches `grammar_min_inside`.",
         f"- ONNX opset {export_meta.get('opset')}, dynamic batch and sequence axes; weights dynamically",
         f"  quantised to int8 (QInt8, per-channel={export_meta.get('per_channel')}, MatMul + Gather):",
         f"  {export_meta.get('int8_bytes', 0) / 1e6:.1f} MB (fp32 {export_meta.get('fp32_bytes', 0) / 1e6:.1f} MB,"
@@ -183,15 +198,28 @@ def write_card(
         " (length-sorted pools, dynamic padding);",
         f"  loss: cross-entropy per type, B/I weight {hp['pos_weight']}; sentences with claims x{hp['oversample']};",
         f"  negatives sampled afresh at {hp.get('neg_frac', 1.0)} per epoch; word embeddings "
-        f"{'trained' if hp.get('train_word_embeddings') else 'frozen'}; embeddings and the lowest "
-        f"{hp.get('freeze_layers', 0)} encoder layers frozen, their outputs computed once and cached, so each",
-        "  step runs only the upper layers (CPU budget: on the shared 2-core box full fine-tuning managed ~1 epoch).",
+        f"{'trained' if hp.get('train_word_embeddings') else 'frozen'}; "
+        + (
+            f"embeddings and the lowest {hp['freeze_layers']} encoder layers frozen, their outputs computed once"
+            " and cached, so each step runs only the upper layers."
+            if hp.get("freeze_layers")
+            else "all encoder layers fine-tuned."
+        ),
         f"- Decoding tuned on {train_meta.get('dev_sentences', 0)} dev sentences (held-out training documents, not trained on):"
-        f" min_score {dec.get('min_score')}, max_gap {dec.get('max_gap')}; dev span F1 "
+        f" mode {dec.get('mode', 'tags')}, threshold {dec.get('threshold', 0.5)},"
+        f" min_score {dec.get('min_score')}, max_gap {dec.get('max_gap')},"
+        f" grammar_min_inside {dec.get('grammar_min_inside', 0.0)}; dev span F1 "
         f"{100 * dec.get('dev', {}).get('f1', 0):.1f} (plain argmax {100 * dec.get('dev_argmax', {}).get('f1', 0):.1f}).",
         f"- {train_meta['steps']} steps (planned {train_meta.get('planned_steps')}) in "
         f"{train_meta['train_seconds'] / 60:.1f} min, {train_meta['seconds_per_step']:.2f} s/step"
-        " on a shared 2-core box (the schedule shrinks to fit --time-budget-min).",
+        " on the 2-core box (the schedule shrinks to fit --time-budget-min)."
+        + (
+            " Dev span F1 (argmax) per epoch: "
+            + ", ".join(f"{100 * h['dev']['f1']:.1f}" for h in train_meta.get("history", []) if "dev" in h)
+            + "."
+            if any("dev" in h for h in train_meta.get("history", []))
+            else ""
+        ),
         "",
     ]
     if report:
@@ -200,8 +228,9 @@ def write_card(
         lines += [
             "## Evaluation",
             "Claim level on data/labels/eval/ (held-out documents): a prediction matches a gold claim of the same",
-            "type whose span it overlaps, one-to-one, greedy by overlap. Quantity accuracy: parse_quantity of the",
-            "predicted span equals gold value/lower/upper/qualifier; speaker accuracy: attribute() of the predicted",
+            "type whose span it overlaps, one-to-one, greedy by overlap; troop counts whose quantity does not parse are",
+            "not emitted (as in the claim builder). Quantity accuracy: parse_quantity(allow_bare) of the predicted",
+            "span equals gold value/lower/upper/qualifier; speaker accuracy: attribute() of the predicted",
             "span against gold (case-insensitive containment; both None is correct). `model` is this int8 model,",
             "`model-fp32` the same weights before quantisation, `baseline` the rule tagger. sentences/s was",
             "measured on the shared, heavily loaded 2-core box with one onnxruntime thread.",
@@ -215,8 +244,8 @@ def write_card(
         "## Limits",
         "- Small training set (a few thousand sentences, one annotation pass, sampled with cue-word filters),",
         "  and a short CPU training run: scores are modest and per-type numbers rest on 100-200 gold claims.",
-        '- Troop-count spans do not always include the qualifier words parse_quantity needs ("up to", "some"),',
-        "  so quantity accuracy on model spans is below the rule baseline's.",
+        "- A troop count without a number the quantity grammar can read is not emitted (the claim builder",
+        "  drops it, and the evaluation scores what the builder emits).",
         "- int8 dynamic quantisation takes activation scales per batch tensor: probabilities move by a few",
         "  hundredths with the batch's composition, so a borderline span can appear or not depending on its",
         "  batch-mates (the fp32 graph is batch-invariant). On the 1.0.0 eval split 151 of 1,861 sentences got",

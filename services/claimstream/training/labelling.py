@@ -165,6 +165,10 @@ def sample(args: argparse.Namespace) -> None:
                     "component": doc.get("component", ""),
                 }
             )
+    print(
+        "unlabelled sentences per cue category: " + ", ".join(f"{k} {len(v)}" for k, v in pools.items()),
+        file=sys.stderr,
+    )
     mix = {
         "troop2": args.troop_strong,
         "troop": args.troop,

@@ -14,7 +14,6 @@ overlapping spans of different types need no special handling).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -28,7 +27,6 @@ import torch
 from torch import nn
 
 from claimstream.extract.base import CLAIM_TYPES
-from claimstream.extract.onnx_tagger import decode_spans
 from claimstream.training.corpus import DEFAULT_CORPUS, REPO, split_of
 from claimstream.training.dataset import (
     IGNORE,
@@ -41,9 +39,10 @@ from claimstream.training.dataset import (
     load_examples,
     load_tokenizer,
 )
+from claimstream.training.decoding import is_dev, span_scores, tune
 
 DEFAULT_OUT = REPO / "var" / "claim-tagger"
-VERSION = "claim-tagger-1.0.0+minilm-l6-int8"
+VERSION = "claim-tagger-1.1.0+minilm-l6-int8"
 
 
 class TaggerModel(nn.Module):
@@ -165,39 +164,24 @@ def _dev_inputs(examples: list[Example], tokenizer) -> tuple[list[Example], list
     return exs, encs, featurize(exs, tokenizer)
 
 
-def span_f1(
-    exs: list[Example], encs: list, probs: list[np.ndarray], min_score: float = 0.0, max_gap: int = 0
-) -> dict[str, float]:
-    """Span-level micro P/R/F1 (same type, overlapping, one-to-one)."""
-    from claimstream.training.evaluate import match_spans
-
-    tp = n_pred = n_gold = 0
-    for ex, enc, p in zip(exs, encs, probs, strict=True):
-        spans = decode_spans(ex.text, enc.offsets, p, min_score=min_score, max_gap=max_gap)
-        pred = [(s.type, s.start, s.end) for s in spans]
-        tp += len(match_spans(ex.spans, pred))
-        n_pred += len(pred)
-        n_gold += len(ex.spans)
-    prec, rec = tp / max(n_pred, 1), tp / max(n_gold, 1)
-    return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(prec + rec, 1e-9)}
+def span_f1(exs: list[Example], encs: list, probs: list[np.ndarray], **settings: Any) -> dict[str, Any]:
+    """Span-level P/R/F1 (same type, overlapping, one-to-one) with the given decode settings."""
+    return span_scores(
+        [e.text for e in exs], [e.spans for e in exs], [enc.offsets for enc in encs], probs, settings
+    )
 
 
-def dev_scores(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, float]:
-    """Span-level micro P/R/F1 with plain argmax decoding, on dev sentences that fit one window."""
+def dev_scores(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, Any]:
+    """Span-level P/R/F1 with plain argmax decoding, on dev sentences that fit one window."""
     exs, encs, feats = _dev_inputs(examples, tokenizer)
     return span_f1(exs, encs, predict_probs(model, feats))
 
 
-def tune_decode(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, object]:
-    """Pick the runtime's ``min_score`` and ``max_gap`` by span F1 on the dev sentences."""
+def tune_decode(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, Any]:
+    """Pick the runtime's decode settings by span F1 on the dev sentences."""
     exs, encs, feats = _dev_inputs(examples, tokenizer)
     probs = predict_probs(model, feats)
-    grid = []
-    for gap in (0, 1, 2, 3):
-        for ms in (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
-            grid.append(({"min_score": ms, "max_gap": gap}, span_f1(exs, encs, probs, ms, gap)))
-    best = max(grid, key=lambda g: (round(g[1]["f1"], 4), -g[0]["max_gap"], -g[0]["min_score"]))
-    return {**best[0], "dev": best[1], "dev_argmax": grid[0][1], "dev_sentences": len(exs)}
+    return tune([e.text for e in exs], [e.spans for e in exs], [enc.offsets for enc in encs], probs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,9 +189,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--version", default=VERSION)
-    p.add_argument("--epochs", type=float, default=4)
+    p.add_argument("--epochs", type=float, default=6)
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--weight-decay", type=float, default=0.01)
     p.add_argument("--warmup", type=float, default=0.1)
     p.add_argument("--pos-weight", type=float, default=1.0, help="loss weight of B and I tags (O = 1)")
@@ -230,14 +214,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--time-budget-min",
         type=float,
-        default=27.0,
+        default=50.0,
         help="shrink the schedule (never grow it) so that training ends within this many minutes",
     )
     p.add_argument("--dev-each-epoch", action="store_true", help="score the dev set after every epoch")
     p.add_argument(
         "--freeze-layers",
         type=int,
-        default=4,
+        default=0,
         help="keep the embeddings and the lowest K encoder layers frozen; their outputs are computed once "
         "and cached, so an epoch costs only the upper layers (0: fine-tune all but the word embeddings)",
     )
@@ -259,13 +243,8 @@ def main(argv: list[str] | None = None) -> None:
     dev: list[Example] = []
     if args.dev_frac > 0:
         # stable as label files are added: a document's dev membership depends on its id only
-        def is_dev(doc_id: str) -> bool:
-            return (
-                int(hashlib.sha1(f"dev:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < args.dev_frac * 1000
-            )
-
-        dev = [e for e in examples if is_dev(e.doc_id)]
-        examples = [e for e in examples if not is_dev(e.doc_id)]
+        dev = [e for e in examples if is_dev(e.doc_id, args.dev_frac)]
+        examples = [e for e in examples if not is_dev(e.doc_id, args.dev_frac)]
     feats = featurize(examples, tok)
     pos_feats = [f for f in feats if f.positive for _ in range(args.oversample)]
     neg_feats = [f for f in feats if not f.positive]
@@ -375,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(rec), flush=True)
 
     train_s = time.time() - t_train
-    decode: dict[str, object] = {"min_score": 0.0, "max_gap": 0}
+    decode: dict[str, Any] = {"mode": "tags", "threshold": 0.5, "min_score": 0.0, "max_gap": 0}
     if dev:
         decode = tune_decode(model, dev, tok)
         print(f"decode settings from dev: {json.dumps(decode)}", flush=True)
