@@ -260,3 +260,21 @@ def test_inside_decoding_keeps_a_clause_whole_where_argmax_splits_it() -> None:
     assert decode_spans(text, offsets, probs, mode="inside", min_score=0.95) == []
     with pytest.raises(ValueError, match="decode mode"):
         decode_spans(text, offsets, probs, mode="crf")
+
+
+def test_a_sentence_gets_the_same_probabilities_alone_and_in_any_batch(tagger: OnnxTagger) -> None:
+    # static int8: fixed activation scales, so a redelivered article gets the same claims (and
+    # claim ids) whatever else shares its micro-batch
+    target = "The minister warned that the army would strike back if the border was crossed again."
+    others = [
+        "Up to 100,000 Russian troops have been massing near the border for weeks.",
+        "He said it" + " very" * 90 + " loudly.",
+        "Officials promised to deliver 40 ambulances by March.",
+        "x",
+    ]
+    _, [alone] = tagger.token_probs([target])
+    for batch in ([target, *others], [*others, target], [others[1], target, others[0]] * 3):
+        _, probs = tagger.token_probs(batch)
+        for i, s in enumerate(batch):
+            if s == target:
+                np.testing.assert_array_equal(probs[i], alone)
