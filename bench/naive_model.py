@@ -85,7 +85,7 @@ def state_from_checkpoint(ckpt: Path) -> dict[str, Any]:
 
 
 def state_from_onnx(path: Path) -> dict[str, Any]:
-    """fp32 weights of BertForTokenClassification from the dynamically quantised ONNX graph."""
+    """fp32 weights of BertForTokenClassification from the int8 ONNX graph (dynamic or static)."""
     import onnx
     import torch
     from onnx import numpy_helper
@@ -100,7 +100,12 @@ def state_from_onnx(path: Path) -> dict[str, Any]:
     def deq(base: str) -> np.ndarray:
         q = init[base + "_quantized"].astype(np.float32)
         zp = init.get(base + "_zero_point")
-        return (q - (zp.astype(np.float32) if zp is not None else 0.0)) * init[base + "_scale"]
+        scale = init[base + "_scale"]
+        if scale.ndim == 1 and scale.size > 1 and scale.size != q.shape[-1]:
+            # per-row scales (a per-channel Gather table): broadcast along the rows
+            scale = scale.reshape(-1, *([1] * (q.ndim - 1)))
+            zp = zp.reshape(scale.shape) if zp is not None else None
+        return (q - (zp.astype(np.float32) if zp is not None else 0.0)) * scale
 
     for name, arr in init.items():
         if name.startswith("inner.") and not name.endswith(("_quantized", "_scale", "_zero_point")):
@@ -110,16 +115,24 @@ def state_from_onnx(path: Path) -> dict[str, Any]:
                 _hf_name(name.removeprefix("inner.").removesuffix("_quantized")),
                 deq(name.removesuffix("_quantized")),
             )
-    # MatMul weights are anonymous; the MatMulInteger node's output names the module it came from
+    # MatMul weights are anonymous; the node's output names the module it came from. Dynamic int8
+    # graphs hold MatMulInteger nodes, static ones QLinearMatMul, and MatMuls kept fp32 (the head)
+    # stay MatMul with a plain initializer.
     for node in graph.node:
-        if node.op_type != "MatMulInteger":
+        if node.op_type == "MatMulInteger":
+            w = node.input[1]
+        elif node.op_type == "QLinearMatMul":
+            w = node.input[3]
+        elif node.op_type == "MatMul" and node.input[1] in init:
+            w = node.input[1]
+        else:
             continue
-        w = node.input[1]
-        m = re.match(r"/inner/(.+)/MatMul_output_0", node.output[0])
-        if not m or not w.endswith("_quantized"):
-            raise ValueError(f"unexpected quantised MatMul {node.output[0]!r}")
+        m = re.match(r"/inner/(.+)/MatMul_output_0(?:_quantized)?$", node.output[0])
+        if not m:
+            raise ValueError(f"unexpected MatMul {node.output[0]!r}")
         module = m.group(1).replace("/", ".")
-        put(_hf_name(module + ".weight"), deq(w.removesuffix("_quantized")).T)  # [in, out] -> [out, in]
+        weight = deq(w.removesuffix("_quantized")) if w.endswith("_quantized") else init[w]
+        put(_hf_name(module + ".weight"), weight.T)  # [in, out] -> [out, in]
     return out
 
 
