@@ -86,7 +86,7 @@ class GrammarAssistedTagger:
             return []
         encs, probs = token_probs(sentences)
         k = list(self.tagger.types).index("troop_count")  # type: ignore[attr-defined]
-        out = []
+        out: list[list[Span]] = []
         for s, enc, p in zip(sentences, encs, probs, strict=True):
             if not len(enc.ids):
                 out.append([])

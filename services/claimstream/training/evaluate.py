@@ -77,7 +77,7 @@ def quantity_equal(pred: Any, gold: Mapping[str, Any] | None) -> bool:
     return all(get(pred, k) == get(gold, k) for k in _QFIELDS)
 
 
-def _load_quantity() -> tuple[Callable[[str], Any] | None, str | None]:
+def _load_quantity() -> tuple[Callable[..., Any] | None, str | None]:
     try:
         from claimstream.claims.quantity import parse_quantity
     except ImportError as exc:
