@@ -65,3 +65,19 @@ def test_no_sentence_crosses_a_paragraph() -> None:
     parts = [text[s.start : s.end] for s in split_sentences(text)]
     assert parts == ["First line without stop", "Second line.", "Third"]
     assert all(not re.search(r"\n", p) for p in parts)
+
+
+def test_section_headings_are_not_article_text(sample_text: str) -> None:
+    kept = " ".join(sample_text[s:e] for s, e in content_regions(sample_text))
+    assert "Commitment to allies" not in kept
+    assert "The United States has pledged to keep Western European countries" in kept
+    page = (
+        "Russia has massed troops near the border.\n\nBacking for our partners\n\n"
+        "NATO said it would send 3,000 more troops\nto Poland within weeks\nand stay there.\n\n"
+        "Sanctions are coming, officials warned\n"
+    )
+    kept_lines = [page[s:e] for s, e in content_regions(page)]
+    assert "Backing for our partners" not in kept_lines  # alone between blank lines, no punctuation
+    assert "to Poland within weeks" in kept_lines  # a hard-wrapped line of a paragraph
+    assert "Sanctions are coming, officials warned" in kept_lines  # a comma: prose missing its period
+    assert content_regions("Russia will invade Ukraine") == [(0, 26)]  # the whole message

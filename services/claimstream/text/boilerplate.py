@@ -49,10 +49,31 @@ def is_boilerplate(line: str) -> bool:
     return bool(_ALL_CAPS.match(line) and len(words) >= 2 and len(words) <= 20)
 
 
+# Where a line ends a sentence or a quotation, it is prose, not a heading.
+_PROSE_END = tuple(".!?:;,\"”’')…")
+_HEADING_MAX_WORDS = 6
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """Whether the line ``text[start:end]`` is a section heading ("Commitment to allies"): a few
+    words without a comma or closing punctuation, standing alone between blank lines (a
+    hard-wrapped paragraph's lines are not). The guidelines say headings are never claims."""
+    line = text[start:end].strip()
+    if not line or len(line.split()) > _HEADING_MAX_WORDS or line.endswith(_PROSE_END) or "," in line:
+        return False
+    if line == text.strip():
+        return False  # a one-line message is the text itself, whatever its punctuation
+    head = text[max(0, start - 200) : start].split("\n")  # [..., previous line, ""]
+    tail = text[end : end + 200].split("\n")  # ["", next line, ...]
+    alone_before = start == 0 or len(head) < 2 or not head[-2].strip() or not text[:start].strip()
+    alone_after = len(tail) < 2 or not tail[1].strip() or not text[end:].strip()
+    return alone_before and alone_after
+
+
 def content_regions(text: str) -> list[tuple[int, int]]:
     """The [start, end) line regions of ``text`` that hold article text, in order."""
     regions: list[tuple[int, int]] = []
     for match in _LINE.finditer(text):
-        if not is_boilerplate(match.group(0)):
+        if not is_boilerplate(match.group(0)) and not is_heading(text, match.start(), match.end()):
             regions.append((match.start(), match.end()))
     return regions
