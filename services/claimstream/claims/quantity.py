@@ -330,9 +330,10 @@ _UNIT_TAIL_RES: Final = tuple(
     for k in range(4)
 )
 # "3,000-strong force", "a 10,000-member peacekeeping force", "a 500-man unit", "a 1,500-troop contingent"
-_COMPOUND_RE: Final = re.compile(r"-(?:strong|member|man|troop|soldier)(?![\w-])", re.IGNORECASE)
+_COMPOUND = r"-(?:strong|member|man|troop|soldier)"
+_COMPOUND_RE: Final = re.compile(rf"{_COMPOUND}(?![\w-])", re.IGNORECASE)
 _STRONG_TAIL_RE: Final = re.compile(
-    rf"-(?:strong|member|man|troop|soldier)(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])",
+    rf"{_COMPOUND}(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])",
     re.IGNORECASE,
 )
 _POSTFIX_RE: Final = re.compile(

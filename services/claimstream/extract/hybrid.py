@@ -26,10 +26,15 @@ Support = Callable[[int, int], float]
 
 
 def merge_troop_spans(
-    sentence: str, spans: Sequence[Span], support: Support | None = None, *, min_support: float = 0.0
+    sentence: str,
+    spans: Sequence[Span],
+    support: Support | None = None,
+    *,
+    min_support: float = 0.0,
+    add_missing: bool = True,
 ) -> list[Span]:
-    """``spans`` with troop counts snapped to grammar phrases, and unclaimed phrases added when
-    ``support`` (None: unconditionally) reaches ``min_support``."""
+    """``spans`` with troop counts snapped to grammar phrases, and (``add_missing``) unclaimed
+    phrases added when ``support`` (None: unconditionally) reaches ``min_support``."""
     troops = [s for s in spans if s.type == "troop_count"]
     out = [s for s in spans if s.type != "troop_count"]
     claimed: set[int] = set()
@@ -38,20 +43,19 @@ def merge_troop_spans(
         if hits:
             claimed.update(hits)
             out.append(Span("troop_count", match.start, match.end, max(troops[i].score for i in hits)))
-        elif support is None or support(match.start, match.end) >= min_support:
+        elif add_missing and (support is None or support(match.start, match.end) >= min_support):
             out.append(Span("troop_count", match.start, match.end, GRAMMAR_SCORE))
     out.extend(s for i, s in enumerate(troops) if i not in claimed)
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
 
 
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
-    """Support of a character range: the highest inside probability of a token overlapping it."""
-    starts = np.array([a for a, _ in offsets], dtype=np.int64)
-    ends = np.array([b for _, b in offsets], dtype=np.int64)
+    """Support of a character range: the highest inside probability of a token overlapping it.
+    Asked only for a grammar phrase the model left untagged, so nothing is computed up front."""
 
     def support(start: int, end: int) -> float:
-        hit = (starts < end) & (ends > start)
-        return float(inside[hit].max()) if hit.any() else 0.0
+        hit = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
+        return float(inside[hit].max()) if hit else 0.0
 
     return support
 
@@ -75,13 +79,10 @@ class GrammarAssistedTagger:
     def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
         token_probs = getattr(self.tagger, "token_probs", None)
         if not self.add_missing or self.min_support <= 0 or token_probs is None:
-            tagged = self.tagger.tag(sentences)
-            if not self.add_missing:
-                return [
-                    merge_troop_spans(s, spans, lambda a, b: 0.0, min_support=1.0)
-                    for s, spans in zip(sentences, tagged, strict=True)
-                ]
-            return [merge_troop_spans(s, spans) for s, spans in zip(sentences, tagged, strict=True)]
+            return [
+                merge_troop_spans(s, spans, add_missing=self.add_missing)
+                for s, spans in zip(sentences, self.tagger.tag(sentences), strict=True)
+            ]
         if not sentences:
             return []
         encs, probs = token_probs(sentences)

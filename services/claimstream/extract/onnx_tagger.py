@@ -25,6 +25,15 @@ from claimstream.extract.base import CLAIM_TYPES, Span
 REPO = Path(__file__).resolve().parents[3]
 MODELS_DIR = REPO / "models"
 _B, _I = 1, 2
+# labels.json["decode"]: the span decoding (decode_spans' keyword arguments) and the support the
+# grammar needs to add an untagged troop count (extract/hybrid.py); chosen on the dev split
+DECODE_DEFAULTS: dict[str, Any] = {
+    "mode": "tags",
+    "threshold": 0.5,
+    "min_score": 0.0,
+    "max_gap": 0,
+    "grammar_min_inside": 0.0,
+}
 # Characters stripped from the ends of a span (whitespace is always stripped).
 _EDGE_PUNCT = set(",;:.!?\"'“”‘’«»()[]{}-–—/*")
 
@@ -129,22 +138,22 @@ def decode_spans(
     inside probability of its inside tokens. Argmax tags break one evidence clause into pieces
     wherever the model hesitates between B and I; the inside probability does not.
     Spans scoring below ``min_score`` are dropped in both modes."""
-    if mode not in ("tags", "inside"):
+    if mode == "tags":
+        tags, score = probs.argmax(-1), probs.max(-1)
+    elif mode == "inside":
+        score = 1.0 - probs[..., 0]
+    else:
         raise ValueError(f"unknown decode mode {mode!r}")
-    tags = probs.argmax(-1)
-    top = probs.max(-1)
-    inside = 1.0 - probs[..., 0]
     spans: list[Span] = []
     for k, typ in enumerate(types):
         runs = (
             _tag_runs(tags[:, k], offsets, max_gap)
             if mode == "tags"
-            else _inside_runs(inside[:, k], offsets, threshold, max_gap)
+            else _inside_runs(score[:, k], offsets, threshold, max_gap)
         )
-        score_of = top[:, k] if mode == "tags" else inside[:, k]
         found: list[tuple[int, int, float]] = []
         for i, j, idx in runs:
-            sc = float(score_of[idx].mean())
+            sc = float(score[idx, k].mean())
             if sc < min_score:
                 continue
             s, e = _trim(text, offsets[i][0], offsets[j - 1][1])
@@ -198,15 +207,12 @@ class OnnxTagger:
             if parallel_passes > 1
             else None
         )
-        decode = meta.get("decode", {})
-        self.decode_settings: dict[str, Any] = {
-            "mode": str(decode.get("mode", "tags")),
-            "threshold": float(decode.get("threshold", 0.5)),
-            "min_score": float(decode.get("min_score", 0.0)),
-            "max_gap": int(decode.get("max_gap", 0)),
-        }
+        decode = {**DECODE_DEFAULTS, **meta.get("decode", {})}
         # read by extract/hybrid.py: the support an untagged grammar troop count needs to be added
-        self.grammar_min_inside = float(decode.get("grammar_min_inside", 0.0))
+        self.grammar_min_inside = float(decode["grammar_min_inside"])
+        self.decode_settings: dict[str, Any] = {
+            k: decode[k] for k in DECODE_DEFAULTS if k != "grammar_min_inside"
+        }
         self._cls = tokenizer.token_to_id("[CLS]")
         self._sep = tokenizer.token_to_id("[SEP]")
         self._pad = tokenizer.token_to_id("[PAD]") or 0

@@ -63,11 +63,11 @@ def is_heading(text: str, start: int, end: int) -> bool:
         return False
     if line == text.strip():
         return False  # a one-line message is the text itself, whatever its punctuation
-    head = text[max(0, start - 200) : start].split("\n")  # [..., previous line, ""]
-    tail = text[end : end + 200].split("\n")  # ["", next line, ...]
-    alone_before = start == 0 or len(head) < 2 or not head[-2].strip() or not text[:start].strip()
-    alone_after = len(tail) < 2 or not tail[1].strip() or not text[end:].strip()
-    return alone_before and alone_after
+    # lines are cut at "\n", so text[start - 1] and text[end] (where they exist) are newlines; a
+    # window is enough to see whether the neighbouring line is blank (a longer one is not)
+    previous = text[max(0, start - 200) : start].split("\n")[-2] if start else ""
+    following = text[end : end + 200].split("\n")[1] if end < len(text) else ""
+    return not previous.strip() and not following.strip()
 
 
 def content_regions(text: str) -> list[tuple[int, int]]:

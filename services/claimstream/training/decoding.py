@@ -19,16 +19,24 @@ from typing import Any
 import numpy as np
 
 from claimstream.extract.base import CLAIM_TYPES
-from claimstream.extract.onnx_tagger import decode_spans
+from claimstream.extract.onnx_tagger import DECODE_DEFAULTS, decode_spans
+from claimstream.training.evaluate import match_spans, prf
 
 DEV_FRAC = 0.1
 # what labels.json["decode"] holds (extract/onnx_tagger.py and extract/hybrid.py read it)
-DECODE_KEYS = ("mode", "threshold", "min_score", "max_gap", "grammar_min_inside")
+DECODE_KEYS = tuple(DECODE_DEFAULTS)
+GRAMMAR_THRESHOLDS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 
 
 def is_dev(doc_id: str, frac: float = DEV_FRAC) -> bool:
     """Held-out training documents; membership depends on the id only, so it is stable as labels grow."""
     return int(hashlib.sha1(f"dev:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < frac * 1000
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    """Precision, recall and F1 of evaluate.prf, without its counts."""
+    full = prf(tp, n_pred, n_gold)
+    return {k: float(full[k]) for k in ("precision", "recall", "f1")}
 
 
 def grid() -> list[dict[str, Any]]:
@@ -53,8 +61,6 @@ def span_scores(
     types: Sequence[str] = CLAIM_TYPES,
 ) -> dict[str, Any]:
     """Span-level P/R/F1 (same type, overlapping, one-to-one), micro and per type."""
-    from claimstream.training.evaluate import match_spans
-
     tp = dict.fromkeys(types, 0)
     n_pred = dict.fromkeys(types, 0)
     n_gold = dict.fromkeys(types, 0)
@@ -68,48 +74,9 @@ def span_scores(
         for t, _, _ in gold:
             n_gold[t] += 1
 
-    def prf(a: int, b: int, c: int) -> dict[str, float]:
-        prec, rec = a / max(b, 1), a / max(c, 1)
-        return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(prec + rec, 1e-9)}
-
-    out: dict[str, Any] = prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
-    out["per_type"] = {t: prf(tp[t], n_pred[t], n_gold[t]) for t in types}
+    out: dict[str, Any] = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
+    out["per_type"] = {t: _prf(tp[t], n_pred[t], n_gold[t]) for t in types}
     return out
-
-
-def troop_scores(
-    texts: Sequence[str],
-    golds: Sequence[Sequence[tuple[str, int, int]]],
-    offsets: Sequence[Sequence[tuple[int, int]]],
-    probs: Sequence[np.ndarray],
-    settings: dict[str, Any],
-    min_support: float,
-    types: Sequence[str] = CLAIM_TYPES,
-) -> dict[str, float]:
-    """Troop-count P/R/F1 of what the product emits: tagger spans merged with the quantity grammar
-    (extract/hybrid.py), keeping only spans whose quantity parses (as the claim builder does)."""
-    from claimstream.claims.quantity import parse_quantity
-    from claimstream.extract.hybrid import inside_support, merge_troop_spans
-    from claimstream.training.evaluate import match_spans
-
-    k = list(types).index("troop_count")
-    tp = n_pred = n_gold = 0
-    for text, gold, offs, p in zip(texts, golds, offsets, probs, strict=True):
-        spans = decode_spans(text, offs, p, types, **settings)
-        merged = merge_troop_spans(
-            text, spans, inside_support(offs, 1.0 - p[:, k, 0]), min_support=min_support
-        )
-        pred = [
-            ("troop_count", s.start, s.end)
-            for s in merged
-            if s.type == "troop_count" and parse_quantity(text[s.start : s.end], allow_bare=True) is not None
-        ]
-        troop_gold = [g for g in gold if g[0] == "troop_count"]
-        tp += len(match_spans(troop_gold, pred))
-        n_pred += len(pred)
-        n_gold += len(troop_gold)
-    prec, rec = tp / max(n_pred, 1), tp / max(n_gold, 1)
-    return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(prec + rec, 1e-9)}
 
 
 def tune_grammar(
@@ -118,12 +85,41 @@ def tune_grammar(
     offsets: Sequence[Sequence[tuple[int, int]]],
     probs: Sequence[np.ndarray],
     settings: dict[str, Any],
+    types: Sequence[str] = CLAIM_TYPES,
 ) -> dict[str, Any]:
-    """The model support an untagged grammar troop count needs, by troop-count F1 (ties: the lower)."""
-    scored = [
-        (th, troop_scores(texts, golds, offsets, probs, settings, th))
-        for th in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+    """The model support an untagged grammar troop count needs, by the troop-count F1 of what the
+    product emits (tagger spans merged with the grammar as extract/hybrid.py does, only spans whose
+    quantity parses, as the claim builder keeps); ties: the lower threshold."""
+    from claimstream.claims.quantity import parse_quantity
+    from claimstream.extract.hybrid import inside_support, merge_troop_spans
+
+    k = list(types).index("troop_count")
+    # decoded once; only the merge depends on the threshold
+    decoded = [
+        (
+            text,
+            [g for g in gold if g[0] == "troop_count"],
+            decode_spans(text, offs, p, types, **settings),
+            inside_support(offs, 1.0 - p[:, k, 0]),
+        )
+        for text, gold, offs, p in zip(texts, golds, offsets, probs, strict=True)
     ]
+
+    def troop_scores(min_support: float) -> dict[str, float]:
+        tp = n_pred = n_gold = 0
+        for text, gold, spans, support in decoded:
+            pred = [
+                ("troop_count", s.start, s.end)
+                for s in merge_troop_spans(text, spans, support, min_support=min_support)
+                if s.type == "troop_count"
+                and parse_quantity(text[s.start : s.end], allow_bare=True) is not None
+            ]
+            tp += len(match_spans(gold, pred))
+            n_pred += len(pred)
+            n_gold += len(gold)
+        return _prf(tp, n_pred, n_gold)
+
+    scored = [(th, troop_scores(th)) for th in GRAMMAR_THRESHOLDS]
     best = max(scored, key=lambda ts: (round(ts[1]["f1"], 4), -ts[0]))
     return {"grammar_min_inside": best[0], "dev_troop": best[1], "dev_troop_add_all": scored[0][1]}
 

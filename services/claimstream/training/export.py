@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from claimstream.extract.onnx_tagger import DECODE_DEFAULTS
 from claimstream.training.corpus import REPO
 from claimstream.training.dataset import base_model_dir
 
@@ -179,16 +180,7 @@ def write_labels(dst: Path, meta: dict[str, Any]) -> None:
         "base_model": meta["base_model"],
         "uncased": True,
         # span decoding (tuned on held-out training documents by train.py)
-        "decode": {
-            k: meta.get("decode", {}).get(k, d)
-            for k, d in (
-                ("mode", "tags"),
-                ("threshold", 0.5),
-                ("min_score", 0.0),
-                ("max_gap", 0),
-                ("grammar_min_inside", 0.0),
-            )
-        },
+        "decode": {k: meta.get("decode", {}).get(k, d) for k, d in DECODE_DEFAULTS.items()},
     }
     (dst / "labels.json").write_text(json.dumps(labels, indent=2), encoding="utf-8")
 

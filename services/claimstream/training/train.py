@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from claimstream.extract.base import CLAIM_TYPES
+from claimstream.extract.onnx_tagger import DECODE_DEFAULTS
 from claimstream.training.corpus import DEFAULT_CORPUS, REPO, split_of
 from claimstream.training.dataset import (
     IGNORE,
@@ -154,7 +155,11 @@ def predict_probs(model: TaggerModel, feats: list[Feature], batch_size: int = 64
     return out
 
 
-def _dev_inputs(examples: list[Example], tokenizer) -> tuple[list[Example], list, list[Feature]]:
+DevInputs = tuple[list[Example], list[Any], list[Feature]]
+
+
+def _dev_inputs(examples: list[Example], tokenizer) -> DevInputs:
+    """Dev sentences that fit one window, their encodings and features (made once per run)."""
     exs, encs = [], []
     for e in examples:
         enc = tokenizer.encode(e.text, add_special_tokens=False)
@@ -164,22 +169,22 @@ def _dev_inputs(examples: list[Example], tokenizer) -> tuple[list[Example], list
     return exs, encs, featurize(exs, tokenizer)
 
 
-def span_f1(exs: list[Example], encs: list, probs: list[np.ndarray], **settings: Any) -> dict[str, Any]:
-    """Span-level P/R/F1 (same type, overlapping, one-to-one) with the given decode settings."""
+def dev_scores(model: TaggerModel, dev: DevInputs) -> dict[str, Any]:
+    """Span-level P/R/F1 (same type, overlapping, one-to-one) with plain argmax decoding."""
+    exs, encs, feats = dev
     return span_scores(
-        [e.text for e in exs], [e.spans for e in exs], [enc.offsets for enc in encs], probs, settings
+        [e.text for e in exs],
+        [e.spans for e in exs],
+        [enc.offsets for enc in encs],
+        predict_probs(model, feats),
+        {},
     )
 
 
-def dev_scores(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, Any]:
-    """Span-level P/R/F1 with plain argmax decoding, on dev sentences that fit one window."""
-    exs, encs, feats = _dev_inputs(examples, tokenizer)
-    return span_f1(exs, encs, predict_probs(model, feats))
-
-
-def tune_decode(model: TaggerModel, examples: list[Example], tokenizer) -> dict[str, Any]:
-    """Pick the runtime's decode settings by span F1 on the dev sentences."""
-    exs, encs, feats = _dev_inputs(examples, tokenizer)
+def tune_decode(model: TaggerModel, dev: DevInputs) -> dict[str, Any]:
+    """Pick the runtime's decode settings by span F1 on the dev sentences; ``dev_argmax`` in the
+    result is what :func:`dev_scores` gives."""
+    exs, encs, feats = dev
     probs = predict_probs(model, feats)
     return tune([e.text for e in exs], [e.spans for e in exs], [enc.offsets for enc in encs], probs)
 
@@ -245,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         # stable as label files are added: a document's dev membership depends on its id only
         dev = [e for e in examples if is_dev(e.doc_id, args.dev_frac)]
         examples = [e for e in examples if not is_dev(e.doc_id, args.dev_frac)]
+    dev_in = _dev_inputs(dev, tok) if dev else None
     feats = featurize(examples, tok)
     pos_feats = [f for f in feats if f.positive for _ in range(args.oversample)]
     neg_feats = [f for f in feats if not f.positive]
@@ -297,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     rng = random.Random(args.seed)
     step, history = 0, []
+    decode: dict[str, Any] = dict(DECODE_DEFAULTS)  # without a dev split: plain argmax tags
     t_train = time.time()
     marks: list[tuple[int, float]] = [(0, t_train)]
     done = False
@@ -348,15 +355,17 @@ def main(argv: list[str] | None = None) -> None:
             "loss": run_loss / max(n, 1),
             "elapsed_s": time.time() - t_train,
         }
-        if dev and (args.dev_each_epoch or done):
-            rec["dev"] = dev_scores(model, dev, tok)
+        if dev_in is not None and done:
+            # the last epoch's dev score comes with the decode choice (one pass over the dev set)
+            decode = tune_decode(model, dev_in)
+            rec["dev"] = decode["dev_argmax"]
+        elif dev_in is not None and args.dev_each_epoch:
+            rec["dev"] = dev_scores(model, dev_in)
         history.append(rec)
         print(json.dumps(rec), flush=True)
 
     train_s = time.time() - t_train
-    decode: dict[str, Any] = {"mode": "tags", "threshold": 0.5, "min_score": 0.0, "max_gap": 0}
-    if dev:
-        decode = tune_decode(model, dev, tok)
+    if dev_in is not None:
         print(f"decode settings from dev: {json.dumps(decode)}", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), args.out / "checkpoint.pt")
