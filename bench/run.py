@@ -51,6 +51,7 @@ import orjson
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from claimstream.settings import settings_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from articles import BenchArticle, select
@@ -387,13 +388,13 @@ class Topics:
         self.dlq = f"dlq-{self.suffix}"
 
     def env(self) -> dict[str, str]:
-        return {
-            "CLAIMSTREAM_APP_ID": self.app_id,
-            "CLAIMSTREAM_ARTICLES_TOPIC": self.articles,
-            "CLAIMSTREAM_CLAIMS_TOPIC": self.claims,
-            "CLAIMSTREAM_SUMMARIES_TOPIC": self.summaries,
-            "CLAIMSTREAM_DLQ_TOPIC": self.dlq,
-        }
+        return settings_env(
+            app_id=self.app_id,
+            articles_topic=self.articles,
+            claims_topic=self.claims,
+            summaries_topic=self.summaries,
+            dlq_topic=self.dlq,
+        )
 
 
 # --------------------------------------------------------------------------- kafka helpers

@@ -84,3 +84,14 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first use."""
     return Settings()
+
+
+def settings_env(**values: object) -> dict[str, str]:
+    """The environment variables that give a worker started as a subprocess these settings
+    (``app_id="x"`` -> ``CLAIMSTREAM_APP_ID=x``); a name that is no setting is an error, not a
+    variable nobody reads."""
+    unknown = sorted(set(values) - set(Settings.model_fields))
+    if unknown:
+        raise ValueError(f"no such settings: {', '.join(unknown)}")
+    prefix = Settings.model_config.get("env_prefix", "")
+    return {f"{prefix}{name.upper()}": str(value) for name, value in values.items()}

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from claimstream.settings import settings_env
 
 REPO = Path(__file__).resolve().parents[2]
 CLAIMSTREAM = str(Path(sys.executable).with_name("claimstream"))
@@ -57,13 +58,13 @@ class Topics:
         return f"articles.dlq-{self.suffix}"
 
     def env(self) -> dict[str, str]:
-        return {
-            "CLAIMSTREAM_APP_ID": self.app_id,
-            "CLAIMSTREAM_ARTICLES_TOPIC": self.articles,
-            "CLAIMSTREAM_CLAIMS_TOPIC": self.claims,
-            "CLAIMSTREAM_SUMMARIES_TOPIC": self.summaries,
-            "CLAIMSTREAM_DLQ_TOPIC": self.dlq,
-        }
+        return settings_env(
+            app_id=self.app_id,
+            articles_topic=self.articles,
+            claims_topic=self.claims,
+            summaries_topic=self.summaries,
+            dlq_topic=self.dlq,
+        )
 
 
 class Worker:
