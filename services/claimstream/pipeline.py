@@ -102,6 +102,7 @@ class Pipeline:
                 spans,
                 model_version=self.model_version,
                 extracted_at=extracted_at,
+                title=article.title,
             )
             counts = Counter(c.type for c in claims)
             summary = ArticleSummary(

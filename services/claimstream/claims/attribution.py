@@ -69,6 +69,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from claimstream.claims.voice import DocumentVoice
+
 __all__ = ["Attribution", "attribute"]
 
 
@@ -123,8 +125,13 @@ _POSSESSIVE_PLEDGE_RE: Final = re.compile(
     r"|ultimatum|offer|resolve|determination|readiness|intention|intent|decision|strategy|plans?)\b"
 )
 _ADDRESS_VERBS: Final = _words("warned warns told tells threatened threatens cautioned cautions assured")
-_PRONOUNS: Final = _words("he she they we i you it He She They We I You It")
-_RESOLVABLE: Final = _words("he she they")
+_FIRST_PERSON: Final = _words(
+    "i we I We I’ve I’d I’m I’ll We’ve We’d We’re We’ll I've I'd I'm I'll We've We'd We're We'll"
+)
+_RESOLVABLE: Final = _words("he she they he’s she’s he's she's")
+_PRONOUNS: Final = (
+    _words("he she they we i you it He She They We I You It He’s She’s He's She's") | _FIRST_PERSON
+)
 # Lower-case words that may be part of a speaker/target noun phrase (titles, roles, bodies).
 _NP_LOWER: Final = _words(
     """official officials spokesman spokeswoman spokesperson spokespeople secretary minister
@@ -1101,9 +1108,12 @@ def attribute(
     span_end: int,
     claim_type: str,
     previous_sentences: Sequence[tuple[int, int]] = (),
+    voice: DocumentVoice | None = None,
 ) -> Attribution:
     """Speaker, target, conditional and negated for the claim ``text[span_start:span_end]`` in the
-    sentence ``text[sent_start:sent_end]``; ``previous_sentences`` are earlier (start, end) pairs."""
+    sentence ``text[sent_start:sent_end]``; ``previous_sentences`` are earlier (start, end) pairs.
+    ``voice`` names who speaks in a transcript or statement where the sentence names nobody, or
+    only "I"/"we"."""
     sent_start = max(0, min(sent_start, span_start))
     sent_end = min(len(text), max(sent_end, span_end))
     previous = sorted(p for p in previous_sentences if p[1] <= sent_start)
@@ -1137,6 +1147,8 @@ def attribute(
         speaker = _own_subject(text, sent_start, span_start, span_end) or _main_subject(
             text, sent_start, span_end
         )
+    if speaker is None and voice is not None and (chosen is None or _np_text(text, chosen) in _FIRST_PERSON):
+        speaker = voice.speaker_at(span_start)
 
     address = None
     for attr in attrs:

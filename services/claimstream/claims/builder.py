@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from claimstream.claims.attribution import attribute
 from claimstream.claims.quantity import parse_quantity
+from claimstream.claims.voice import DocumentVoice
 from claimstream.extract.base import Span
 from claimstream.records import Claim
 from claimstream.text.sentences import Sentence
@@ -36,10 +37,13 @@ def build_claims(
     *,
     model_version: str,
     extracted_at: str,
+    title: str | None = None,
 ) -> list[Claim]:
-    """Claims for one article, from the spans tagged in each of its sentences."""
+    """Claims for one article, from the spans tagged in each of its sentences. ``title`` may
+    name the speaker of a statement or transcript ("Remarks by President Biden on ...")."""
     claims: list[Claim] = []
     seen: set[str] = set()
+    voice = DocumentVoice.of(text, title)
     for index, (sentence, sentence_spans) in enumerate(zip(sentences, spans, strict=True)):
         previous = [(s.start, s.end) for s in sentences[max(0, index - 3) : index]]
         for span in sentence_spans:
@@ -56,7 +60,7 @@ def build_claims(
                     # A personnel count without a number the normaliser can read is no troop count.
                     continue
                 quantity = parsed.to_dict()
-            who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous)
+            who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous, voice)
             cid = claim_id(article_id, span.type, start, end)
             if cid in seen:
                 continue

@@ -72,6 +72,12 @@ def load_documents(ids: set[str] | None = None, path: Path = DEFAULT_CORPUS) -> 
     return docs
 
 
+def load_titles(ids: set[str], path: Path = DEFAULT_CORPUS) -> dict[str, str]:
+    """Map doc id -> title for the wanted corpus documents that have one (the speaker of a
+    statement or transcript is often named only there)."""
+    return {doc["id"]: doc["title"] for doc in iter_corpus(path) if doc["id"] in ids and doc.get("title")}
+
+
 def read_labels(split: str, labels_dir: Path = LABELS_DIR) -> list[dict[str, Any]]:
     """All labelled sentences of a split (``train`` or ``eval``), in file order."""
     rows: list[dict[str, Any]] = []

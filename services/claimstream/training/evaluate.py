@@ -101,6 +101,7 @@ def score_extractor(
     examples: Sequence[Any],
     docs: Mapping[str, str] | None = None,
     previous: Mapping[tuple[str, int], tuple[tuple[int, int], ...]] | None = None,
+    voices: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run ``extractor`` over the examples (objects with doc_id, start, text, claims) and score it."""
     parse_quantity, q_note = _load_quantity()
@@ -147,7 +148,14 @@ def score_extractor(
                         text, off = ex.text, 0
                     prev = previous.get((ex.doc_id, ex.start), ()) if previous else ()
                     att = attribute(
-                        text, off, off + len(ex.text), off + ps, off + pe, typ, previous_sentences=prev
+                        text,
+                        off,
+                        off + len(ex.text),
+                        off + ps,
+                        off + pe,
+                        typ,
+                        previous_sentences=prev,
+                        voice=voices.get(ex.doc_id) if voices else None,
                     )
                     s_ok += speaker_equal(getattr(att, "speaker", None), g.get("speaker"))
                 except Exception as exc:
@@ -205,23 +213,36 @@ def evaluate(
     *,
     examples: Sequence[Any] | None = None,
     docs: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Score each extractor on the labelled ``split`` (all files in data/labels/<split>/)."""
-    from claimstream.training.corpus import load_documents, read_labels
+    """Score each extractor on the labelled ``split`` (all files in data/labels/<split>/).
+    Speakers are attributed as the claim builder does, with each document's title."""
+    from claimstream.claims.voice import DocumentVoice
+    from claimstream.training.corpus import load_documents, load_titles, read_labels
     from claimstream.training.dataset import load_examples
 
     if examples is None:
         if docs is None:
-            docs = load_documents({r["doc_id"] for r in read_labels(split)})
+            ids = {r["doc_id"] for r in read_labels(split)}
+            docs = load_documents(ids)
+            titles = load_titles(ids) if titles is None else titles
         examples = load_examples(split, docs=dict(docs))
     previous = _previous_sentences(examples, docs) if docs else {}
+    titles = titles or {}
+    voices = (
+        {d: DocumentVoice.of(docs[d], titles.get(d)) for d in {ex.doc_id for ex in examples} if d in docs}
+        if docs
+        else {}
+    )
     gold_counts = {t: sum(c["type"] == t for ex in examples for c in ex.claims) for t in CLAIM_TYPES}
     report: dict[str, Any] = {
         "split": split,
         "sentences": len(examples),
         "sentences_with_claims": sum(bool(ex.claims) for ex in examples),
         "gold": gold_counts,
-        "models": {name: score_extractor(ext, examples, docs, previous) for name, ext in extractors.items()},
+        "models": {
+            name: score_extractor(ext, examples, docs, previous, voices) for name, ext in extractors.items()
+        },
     }
     notes = {m.get(k, {}).get("note") for m in report["models"].values() for k in ("quantity", "speaker")}
     report["notes"] = sorted(n for n in notes if n)

@@ -1,0 +1,195 @@
+"""Who is speaking at a point of a document that is itself somebody's statement.
+
+Transcripts, speeches and official statements state claims in the first person ("we will
+respond", "our troops will stay") with no "X said" in the sentence: the document says who
+speaks, in its turn labels ("MS. JEAN-PIERRE:", "THE PRESIDENT:") or its title ("Remarks by
+President Biden on ...", "G7 Leaders' Statement"). News articles have neither, so a claim
+there with no speaker in the text keeps speaker = null. Knows nothing of Kafka or the model.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# An all-capitals turn label ending in a colon: "MS. JEAN-PIERRE:", "SECRETARY GENERAL RUTTE:",
+# "2:36 P.M. EDT THE PRESIDENT:" (the clock time is stripped afterwards).
+_LABEL_RE = re.compile(r"(?<![^\s])(?P<label>(?:[A-Z][A-Z.’'\-]*\s+){0,6}[A-Z][A-Z’'\-]+(?:\s\d)?):(?=\s)")
+_CLOCK_WORD_RE = re.compile(
+    r"[AP]\.M\.|[ECMPA][SD]T|[ECP]T|GMT|UTC|BST|CES?T|EES?T|[JKI]ST|AE[SD]T|HST|AKDT|AKST|NOON|MIDNIGHT"
+)
+# A reporter's turn: "Q  Thank you, Karine." (transcripts write it without a colon)
+_QUESTION_RE = re.compile(r"(?<![^\s])Q:?\s{1,8}(?=[A-Z“\"'(—])")
+# What may stand before a turn: the end of the previous turn's last sentence, or a line break.
+_TURN_BEFORE = frozenset('.!?”"])—–…')
+
+
+def _turn_start(text: str, pos: int) -> bool:
+    """Whether a label at ``pos`` opens a turn: at the start, after a line break, or after
+    the previous turn's closing punctuation (transcripts often run turns into one line)."""
+    i = pos
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+        if text[i] == "\n":
+            return True
+    return i == 0 or text[i - 1] in _TURN_BEFORE
+
+
+# Turns whose speaker is no party to the claims: hosts, crowds, reporters.
+_HOSTS = frozenset(
+    {
+        "MODERATOR", "OPERATOR", "AUDIENCE", "AUDIENCE MEMBER", "AUDIENCE MEMBERS", "AIDE",
+        "WHITE HOUSE AIDE", "PARTICIPANT", "PARTICIPANTS", "CROWD", "REPORTER", "PRESS",
+    }
+)  # fmt: skip
+# Capitalised labels that head a section rather than open somebody's turn.
+_HEADINGS = frozenset(
+    {
+        "PROMISE KEPT", "PROMISE MADE", "FACT SHEET", "COVID", "NOTE", "UPDATE", "WATCH", "READ MORE",
+        "ICYMI", "BREAKING", "WHAT THEY ARE SAYING", "SUNDAY SHOWS", "EXECUTIVE SUMMARY", "BACKGROUND",
+    }
+)  # fmt: skip
+_HONORIFICS = frozenset({"MR.", "MS.", "MRS.", "DR.", "MX.", "MISS"})
+# A label naming an office, not a person: resolved from the title when it names the holder.
+_OFFICES = {
+    "THE PRESIDENT": "President",
+    "THE VICE PRESIDENT": "Vice President",
+    "THE FIRST LADY": "First Lady",
+    "THE SECOND GENTLEMAN": "Second Gentleman",
+}
+_OFFICIALS_RE = re.compile(r"^SENIOR (?:ADMINISTRATION|ADMIN|STATE DEPARTMENT|DEFENSE) OFFICIALS?(?: \d)?$")
+
+# Titles that name the document's author: "Remarks by X on ...", "Statement from X ...",
+# "Press Briefing by X, May 4", "Joint Statement of X".
+_TITLE_BY_RE = re.compile(
+    r"^(?:Joint\s+)?(?:Remarks(?:\s+and\s+Q&A)?(?:\s+as\s+Prepared\s+for\s+Delivery)?|Statement|"
+    r"Address|Message|Op-Ed|Video\s+Remarks|Press\s+(?:Briefing|Gaggle|Conference|Call)|"
+    r"(?:On-the-Record\s+)?(?:Press\s+)?(?:Gaggle|Roundtable|Call))\s+(?:by|from|of)\s+(?P<who>.+)$",
+    re.IGNORECASE,
+)
+# "G7 Leaders’ Statement on Ukraine", "Quad Leaders’ Joint Statement"
+_TITLE_OWNER_RE = re.compile(
+    r"^(?P<who>.+?\bLeaders)[’']\s+(?:Joint\s+)?(?:Statement|Declaration|Communiqu[ée])\b", re.IGNORECASE
+)
+# Where the author part of a title ends: "Remarks by President Biden | on the economy | at ...".
+_TITLE_TAIL_RE = re.compile(
+    r"\s+(?:on|at|in|to|before|after|during|ahead\s+of|for|regarding|following|upon|about|with|"
+    r"aboard|en\s+route|previewing|announcing|marking|celebrating)\s+|\s*[|,—–:(]|\s+-\s+",
+    re.IGNORECASE,
+)
+_BACKGROUND_RE = re.compile(r"^Background\s+(?:Press\s+)?(?:Call|Gaggle|Briefing)\b", re.IGNORECASE)
+_ROLE_WORDS = r"(?:President|Vice\s+President|First\s+Lady|Prime\s+Minister|Chancellor|King|Queen)"
+
+
+def _title_author(title: str) -> str | None:
+    """The author a document's title names, or None (news headlines name none)."""
+    title = title.strip().lstrip("￼").strip()
+    if _BACKGROUND_RE.match(title):
+        return "a senior administration official"
+    m = _TITLE_BY_RE.match(title)
+    if m:
+        who = _TITLE_TAIL_RE.split(m.group("who"), maxsplit=1)[0].strip()
+        return who or None
+    m = _TITLE_OWNER_RE.match(title)
+    if m:
+        return m.group("who").strip()
+    return None
+
+
+def _title_case(label: str) -> str:
+    """ "SECRETARY GENERAL RUTTE" -> "Secretary General Rutte", "JEAN-PIERRE" -> "Jean-Pierre"."""
+    return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in label.split())
+
+
+def _turns(text: str) -> list[tuple[int, str | None]]:
+    """(offset where the turn's words start, its label or None for a host or reporter)."""
+    turns: list[tuple[int, str | None]] = []
+    for m in _LABEL_RE.finditer(text):
+        words = m.group("label").split()
+        clock = False
+        while len(words) > 1 and _CLOCK_WORD_RE.fullmatch(words[0]):
+            words.pop(0)  # "2:36 P.M. EDT THE PRESIDENT:": a clock time opens a transcript
+            clock = True
+        if not clock and not _turn_start(text, m.start()):
+            continue
+        label = " ".join(words)
+        if label in _HEADINGS or len(label) < 3:
+            continue
+        turns.append((m.end(), None if label in _HOSTS else label))
+    turns.extend((m.end(), None) for m in _QUESTION_RE.finditer(text) if _turn_start(text, m.start()))
+    turns.sort(key=lambda t: t[0])
+    return turns
+
+
+def _label_name(label: str, text: str, title: str, author: str | None) -> str:
+    """The label as a name: the full name the title or text gives ("MS. JEAN-PIERRE" ->
+    "Karine Jean-Pierre"), an office resolved to its holder ("THE PRESIDENT" -> "President
+    Biden"), or the label in title case ("SECRETARY MAYORKAS" -> "Secretary Mayorkas")."""
+    if _OFFICIALS_RE.match(label):
+        return "a senior administration official"
+    office = _OFFICES.get(label)
+    if office is not None:
+        # the holder as the title's author part names them: "Remarks by President Biden and ..."
+        m = re.search(rf"(?<!Vice )\b{office}(?:\s+[A-Z][\w.’'\-]+)+", author or "")
+        return m.group(0) if m else f"the {office}"
+    words = label.split()
+    if words[0] in _HONORIFICS and len(words) >= 2:
+        surname = " ".join(words[1:])
+        return _full_name(surname, title, text) or _title_case(surname)
+    return _title_case(label)
+
+
+def _full_name(surname: str, *sources: str) -> str | None:
+    """First name and surname as the first of ``sources`` that has them writes them."""
+    pattern = re.compile(rf"\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?i:{re.escape(surname)})(?![\w’'\-])")
+    for source in sources:
+        for m in pattern.finditer(source):
+            if m.group(1).lower() not in _NOT_FIRST_NAMES:
+                return m.group(0)
+    return None
+
+
+@dataclass(frozen=True)
+class DocumentVoice:
+    """Speaker turns of one document: ``speaker_at(offset)`` names who speaks there, or None."""
+
+    starts: tuple[int, ...]
+    speakers: tuple[str | None, ...]
+    author: str | None = None
+
+    @classmethod
+    def of(cls, text: str, title: str | None = None) -> DocumentVoice:
+        """Read the turn labels of ``text`` and the author named by ``title``."""
+        author = _title_author(title) if title else None
+        turns = _turns(text)
+        names = {
+            label: _label_name(label, text, title or "", author) for _, label in turns if label is not None
+        }
+        return cls(
+            tuple(pos for pos, _ in turns),
+            tuple(names[label] if label is not None else None for _, label in turns),
+            author,
+        )
+
+    def speaker_at(self, offset: int) -> str | None:
+        """The speaker of the turn holding ``offset``; in a document without turn labels, the
+        author its title names; None in a reporter's turn, before the first turn of a
+        transcript, and in documents that name no author (news articles)."""
+        if not self.starts:
+            return self.author
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.speakers[i] if i >= 0 else None
+
+
+# Capitalised words that can stand before a surname without being a first name.
+_NOT_FIRST_NAMES = frozenset(
+    {
+        "secretary", "president", "minister", "director", "advisor", "adviser", "coordinator",
+        "administrator", "ambassador", "senator", "representative", "governor", "mayor", "chair",
+        "chairman", "general", "admiral", "colonel", "leader", "speaker", "deputy", "press", "mr",
+        "ms", "mrs", "dr", "thank", "thanks", "and", "the", "by", "with", "to", "as", "from",
+        "said", "says", "asked", "that", "this", "so", "but", "well", "yes", "no", "okay", "oh",
+        "commissioner", "envoy", "counsel", "officer", "spokesperson", "spokesman",
+    }
+)  # fmt: skip
