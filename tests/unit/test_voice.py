@@ -141,3 +141,40 @@ def test_news_article_troop_count_keeps_no_speaker() -> None:
     voice = DocumentVoice.of(text, "Troops Mass Near the Border as Talks Stall")
     s = "Up to 90,000 troops have massed near the border."
     assert _attr(text, s, "Up to 90,000 troops have massed", "troop_count", voice).speaker is None
+
+
+def test_reporters_questions_are_known() -> None:
+    voice = DocumentVoice.of(BRIEFING, BRIEFING_TITLE)
+    ask = "Will you send troops?"
+    tell = "There are 4,000 soldiers nearby, I am told."
+    assert voice.reporters_question(BRIEFING, _at(BRIEFING, ask), _at(BRIEFING, ask) + len(ask))
+    assert not voice.reporters_question(BRIEFING, _at(BRIEFING, tell), _at(BRIEFING, tell) + len(tell))
+    own = "Who will stop us now?"  # a briefer's own rhetorical question is hers to make
+    text = f"MS. MOREAU:  We will respond. {own}"
+    voice = DocumentVoice.of(text, BRIEFING_TITLE)
+    assert not voice.reporters_question(text, _at(text, own), _at(text, own) + len(own))
+
+
+def test_builder_emits_no_claim_from_a_reporters_question() -> None:
+    from claimstream.claims.builder import build_claims
+    from claimstream.extract.base import Span
+    from claimstream.text.sentences import split_sentences
+
+    text = (
+        "MS. MOREAU:  We will send 500 troops to the border.\n"
+        " Q    Will the 500 troops stay after the pullout? I hear 700 soldiers are already there.\n"
+    )
+    sentences = split_sentences(text)
+    spans = []
+    for s in sentences:
+        sent = text[s.start : s.end]
+        found = [sent.find(p) for p in ("500 troops", "700 soldiers")]
+        spans.append(
+            [Span("troop_count", f, f + 10 if sent[f] == "5" else f + 12, 0.9) for f in found if f >= 0]
+        )
+    claims = build_claims(
+        "a1", text, sentences, spans, model_version="t", extracted_at="now", title=BRIEFING_TITLE
+    )
+    assert [(c.text, c.speaker) for c in claims] == [("500 troops", "Dana Moreau"), ("700 soldiers", None)]
+    for c in claims:
+        assert text[c.start : c.end] == c.text

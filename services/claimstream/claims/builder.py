@@ -45,6 +45,8 @@ def build_claims(
     seen: set[str] = set()
     voice = DocumentVoice.of(text, title)
     for index, (sentence, sentence_spans) in enumerate(zip(sentences, spans, strict=True)):
+        if sentence_spans and voice.reporters_question(text, sentence.start, sentence.end):
+            continue
         previous = [(s.start, s.end) for s in sentences[max(0, index - 3) : index]]
         for span in sentence_spans:
             start, end = _trim(text, sentence.start + span.start, sentence.start + span.end)

@@ -22,6 +22,7 @@ _CLOCK_WORD_RE = re.compile(
 # A reporter's turn: "Q  Thank you, Karine." (transcripts write it without a colon)
 _QUESTION_RE = re.compile(r"(?<![^\s])Q:?\s{1,8}(?=[A-Z“\"'(—])")
 # What may stand before a turn: the end of the previous turn's last sentence, or a line break.
+_CLOSERS = " \t\n\xa0”’\"')"
 _TURN_BEFORE = frozenset('.!?”"])—–…')
 
 
@@ -103,7 +104,7 @@ def _title_case(label: str) -> str:
 
 
 def _turns(text: str) -> list[tuple[int, str | None]]:
-    """(offset where the turn's words start, its label or None for a host or reporter)."""
+    """(offset where the turn's words start, its label; None for a host, "Q" for a reporter)."""
     turns: list[tuple[int, str | None]] = []
     for m in _LABEL_RE.finditer(text):
         words = m.group("label").split()
@@ -117,7 +118,7 @@ def _turns(text: str) -> list[tuple[int, str | None]]:
         if label in _HEADINGS or len(label) < 3:
             continue
         turns.append((m.end(), None if label in _HOSTS else label))
-    turns.extend((m.end(), None) for m in _QUESTION_RE.finditer(text) if _turn_start(text, m.start()))
+    turns.extend((m.end(), "Q") for m in _QUESTION_RE.finditer(text) if _turn_start(text, m.start()))
     turns.sort(key=lambda t: t[0])
     return turns
 
@@ -157,19 +158,22 @@ class DocumentVoice:
     starts: tuple[int, ...]
     speakers: tuple[str | None, ...]
     author: str | None = None
+    reporter: tuple[bool, ...] = ()
 
     @classmethod
     def of(cls, text: str, title: str | None = None) -> DocumentVoice:
         """Read the turn labels of ``text`` and the author named by ``title``."""
         author = _title_author(title) if title else None
         turns = _turns(text)
-        names = {
-            label: _label_name(label, text, title or "", author) for _, label in turns if label is not None
-        }
+        names: dict[str | None, str | None] = {None: None, "Q": None}
+        for _, label in turns:
+            if label is not None and label not in names:
+                names[label] = _label_name(label, text, title or "", author)
         return cls(
             tuple(pos for pos, _ in turns),
-            tuple(names[label] if label is not None else None for _, label in turns),
+            tuple(names[label] for _, label in turns),
             author,
+            tuple(label == "Q" for _, label in turns),
         )
 
     def speaker_at(self, offset: int) -> str | None:
@@ -180,6 +184,15 @@ class DocumentVoice:
             return self.author
         i = bisect.bisect_right(self.starts, offset) - 1
         return self.speakers[i] if i >= 0 else None
+
+    def reporters_question(self, text: str, start: int, end: int) -> bool:
+        """Whether the sentence ``text[start:end]`` is a question in a reporter's turn: no claim,
+        even when it holds a troop figure (the guide's decisions 5 and 6)."""
+        if not text[start:end].rstrip(_CLOSERS).endswith("?"):
+            return False
+        # the turn holding the question mark: a sentence may begin with the "Q" that opens the turn
+        i = bisect.bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.reporter[i]
 
 
 # Capitalised words that can stand before a surname without being a first name.

@@ -115,6 +115,11 @@ def score_extractor(
     for ex, spans in zip(examples, preds, strict=True):
         gold = [(c["type"], c["start"], c["end"]) for c in ex.claims]
         pred, quantities = [], []
+        doc_text = docs.get(ex.doc_id) if docs else None
+        voice = voices.get(ex.doc_id) if voices else None
+        end = ex.start + len(ex.text)
+        if voice is not None and doc_text is not None and voice.reporters_question(doc_text, ex.start, end):
+            spans = []  # the claim builder emits nothing from a reporter's question
         for s in spans:
             if s.type not in counts:
                 continue
@@ -155,7 +160,7 @@ def score_extractor(
                         off + pe,
                         typ,
                         previous_sentences=prev,
-                        voice=voices.get(ex.doc_id) if voices else None,
+                        voice=voice,
                     )
                     s_ok += speaker_equal(getattr(att, "speaker", None), g.get("speaker"))
                 except Exception as exc:
