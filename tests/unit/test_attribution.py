@@ -68,6 +68,8 @@ CASES: list[Case] = [
          speaker="The Finnish government", conditional=False, negated=False),
     Case(("The summit welcomed Norway’s pledge to double its contribution.",),
          "Norway’s pledge to double its contribution", "commitment", speaker="Norway"),
+    Case(("Ms. Ortiz stressed Governor Lamb’s pledge to rebuild the bridge.",),
+         "Governor Lamb’s pledge to rebuild the bridge", "commitment", speaker="Governor Lamb"),
     Case(("Officials counted the funds promised by the European Union last spring.",),
          "the funds promised by the European Union", "commitment", speaker="the European Union"),
     Case(("The president spoke on Sunday, warning that any attack would meet a swift response.",),

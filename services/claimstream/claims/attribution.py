@@ -424,6 +424,7 @@ def _np_before(
             and word.isalpha()
             and word.islower()
             and word not in _NOT_HEAD
+            and not word.endswith("ed")  # a verb: "Mr. Lee emphasized President Kim’s pledge"
             and i > 0
             and _is_cap(toks[i - 1].text)
         ):
