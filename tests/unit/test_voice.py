@@ -178,3 +178,12 @@ def test_builder_emits_no_claim_from_a_reporters_question() -> None:
     assert [(c.text, c.speaker) for c in claims] == [("500 troops", "Dana Moreau"), ("700 soldiers", None)]
     for c in claims:
         assert text[c.start : c.end] == c.text
+
+
+def test_a_written_statement_states_its_figures_in_its_own_voice() -> None:
+    text = "We will stand with our partners. Some 9,000 troops remain deployed in the region."
+    statement = DocumentVoice.of(text, "Statement from President Lena Ortiz on the Ceasefire")
+    speech = DocumentVoice.of(text, "Remarks by President Lena Ortiz on the Ceasefire")
+    assert statement.speaker_at(0) == speech.speaker_at(0) == "President Lena Ortiz"
+    assert statement.speaker_at(_at(text, "Some 9,000"), count=True) is None
+    assert speech.speaker_at(_at(text, "Some 9,000"), count=True) == "President Lena Ortiz"

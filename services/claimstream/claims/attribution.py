@@ -1149,7 +1149,7 @@ def attribute(
             text, sent_start, span_end
         )
     if speaker is None and voice is not None and (chosen is None or _np_text(text, chosen) in _FIRST_PERSON):
-        speaker = voice.speaker_at(span_start)
+        speaker = voice.speaker_at(span_start, count=claim_type == "troop_count")
 
     address = None
     for attr in attrs:

@@ -64,8 +64,9 @@ _OFFICIALS_RE = re.compile(r"^SENIOR (?:ADMINISTRATION|ADMIN|STATE DEPARTMENT|DE
 # Titles that name the document's author: "Remarks by X on ...", "Statement from X ...",
 # "Press Briefing by X, May 4", "Joint Statement of X".
 _TITLE_BY_RE = re.compile(
-    r"^(?:Joint\s+)?(?:Remarks(?:\s+and\s+Q&A)?(?:\s+as\s+Prepared\s+for\s+Delivery)?|Statement|"
-    r"Address|Message|Op-Ed|Video\s+Remarks|Press\s+(?:Briefing|Gaggle|Conference|Call)|"
+    r"^(?:(?P<written>(?:Joint\s+)?Statement|Message|Op-Ed|Letter)|"
+    r"Remarks(?:\s+and\s+Q&A)?(?:\s+as\s+Prepared\s+for\s+Delivery)?|"
+    r"Address|Video\s+Remarks|Press\s+(?:Briefing|Gaggle|Conference|Call)|"
     r"(?:On-the-Record\s+)?(?:Press\s+)?(?:Gaggle|Roundtable|Call))\s+(?:by|from|of)\s+(?P<who>.+)$",
     re.IGNORECASE,
 )
@@ -80,22 +81,22 @@ _TITLE_TAIL_RE = re.compile(
     re.IGNORECASE,
 )
 _BACKGROUND_RE = re.compile(r"^Background\s+(?:Press\s+)?(?:Call|Gaggle|Briefing)\b", re.IGNORECASE)
-_ROLE_WORDS = r"(?:President|Vice\s+President|First\s+Lady|Prime\s+Minister|Chancellor|King|Queen)"
 
 
-def _title_author(title: str) -> str | None:
-    """The author a document's title names, or None (news headlines name none)."""
+def _title_author(title: str) -> tuple[str | None, bool]:
+    """The author a document's title names (None for news headlines), and whether the document
+    is written (a statement, message or letter) rather than spoken."""
     title = title.strip().lstrip("￼").strip()
     if _BACKGROUND_RE.match(title):
-        return "a senior administration official"
+        return "a senior administration official", False
     m = _TITLE_BY_RE.match(title)
     if m:
         who = _TITLE_TAIL_RE.split(m.group("who"), maxsplit=1)[0].strip()
-        return who or None
+        return who or None, m.group("written") is not None
     m = _TITLE_OWNER_RE.match(title)
     if m:
-        return m.group("who").strip()
-    return None
+        return m.group("who").strip(), True
+    return None, False
 
 
 def _title_case(label: str) -> str:
@@ -159,11 +160,12 @@ class DocumentVoice:
     speakers: tuple[str | None, ...]
     author: str | None = None
     reporter: tuple[bool, ...] = ()
+    written: bool = False
 
     @classmethod
     def of(cls, text: str, title: str | None = None) -> DocumentVoice:
         """Read the turn labels of ``text`` and the author named by ``title``."""
-        author = _title_author(title) if title else None
+        author, written = _title_author(title) if title else (None, False)
         turns = _turns(text)
         names: dict[str | None, str | None] = {None: None, "Q": None}
         for _, label in turns:
@@ -174,14 +176,17 @@ class DocumentVoice:
             tuple(names[label] for _, label in turns),
             author,
             tuple(label == "Q" for _, label in turns),
+            written,
         )
 
-    def speaker_at(self, offset: int) -> str | None:
+    def speaker_at(self, offset: int, *, count: bool = False) -> str | None:
         """The speaker of the turn holding ``offset``; in a document without turn labels, the
         author its title names; None in a reporter's turn, before the first turn of a
-        transcript, and in documents that name no author (news articles)."""
+        transcript, and in documents that name no author (news articles). A written
+        statement states its figures in its own voice: for a troop ``count`` it names nobody
+        (the guide's decision 54), while a speaker's figures are the speaker's."""
         if not self.starts:
-            return self.author
+            return None if count and self.written else self.author
         i = bisect.bisect_right(self.starts, offset) - 1
         return self.speakers[i] if i >= 0 else None
 
