@@ -307,6 +307,13 @@ def test_parse_quantity_allow_bare() -> None:
         2000, None, None, "approx", "troops"
     )
     assert parse_quantity("in 2014 it spent $300 million", allow_bare=True) is None
+    # a partitive "one of" is no count of one; a vague phrase before any number is the count
+    assert parse_quantity(
+        "she is one of hundreds of Danes who joined the militia", allow_bare=True
+    ) == Quantity(None, 200, 999, "vague", "militia")
+    assert parse_quantity("one of 40 volunteers in the militia", allow_bare=True) == Quantity(
+        40, 40, 40, "exact", "militia"
+    )
 
 
 def test_to_dict_and_qualifiers() -> None:

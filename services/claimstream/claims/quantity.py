@@ -720,6 +720,9 @@ _ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IG
 _ANY_STRONG_RE: Final = re.compile(rf"(?<![\w-])(?:{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE)
 
 
+_PARTITIVE_RE = re.compile(r"\s+of\b", re.IGNORECASE)
+
+
 def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     """The salient personnel count in a claim span: the first one found, else None.
 
@@ -732,12 +735,32 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         return matches[0].quantity
     if not allow_bare:
         return None
+    noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
+    unit = " ".join(noun.group(0).split()) if noun else ""
+    vague = _VAGUE_RE.search(text)
+    for tok in _number_tokens(text):
+        if vague is not None and vague.start() < tok.start:
+            break
+        q = _qualify(text, tok)
+        if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
+            continue
+        if _HYPHEN_WORD_RE.match(text, q.pos) and not _COMPOUND_RE.match(text, q.pos):
+            continue
+        if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
+            continue  # "one of hundreds of nationals fighting for the group": the count is what follows
+        return _make(q.qualifier, q.value, unit)
+    if vague is not None:  # "hundreds of nationals fighting for the group"
+        lower, upper = next((lo, hi) for i, (_, lo, hi) in enumerate(_VAGUE_PHRASES) if vague.group(f"v{i}"))
+        return Quantity(None, lower, upper, "vague", unit)
+    return None
     for tok in _number_tokens(text):
         q = _qualify(text, tok)
         if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
             continue
         if _HYPHEN_WORD_RE.match(text, q.pos) and not _COMPOUND_RE.match(text, q.pos):
             continue
+        if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
+            continue  # "one of hundreds of nationals fighting for the group": the count is what follows
         noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
         return _make(q.qualifier, q.value, " ".join(noun.group(0).split()) if noun else "")
     return None
