@@ -166,3 +166,19 @@ def test_evaluate_and_format_side_by_side() -> None:
     header = next(line for line in table.splitlines() if "model" in line and "baseline" in line)
     assert header.index("model") < header.index("baseline")
     assert "troop_count F1" in table and "micro F1" in table
+
+
+def test_evaluate_attributes_speakers_with_the_documents_titles() -> None:
+    doc = "THE PRESIDENT:  We will send 2,000 troops. Q    Will you send 500 troops?"
+    said, asked = "We will send 2,000 troops.", "Will you send 500 troops?"
+    s1, s2 = doc.index(said), doc.index(asked)
+    claim = {"type": "commitment", "start": 0, "end": len(said) - 1, "speaker": "President Alvarez"}
+    examples = [Ex("d1", s1, said, [claim]), Ex("d1", s2, asked, [])]
+    fake = Fake({said: [Span("commitment", 0, len(said) - 1, 0.9)], asked: [Span("commitment", 0, 13, 0.9)]})
+    with_title = evaluate(
+        {"model": fake}, examples=examples, docs={"d1": doc}, titles={"d1": "Remarks by President Alvarez"}
+    )["models"]["model"]
+    assert with_title["speaker"]["correct"] == 1
+    assert with_title["per_type"]["commitment"]["fp"] == 0  # a reporter's question yields no claim
+    without = evaluate({"model": fake}, examples=examples, docs={"d1": doc})["models"]["model"]
+    assert without["speaker"]["correct"] == 0  # "the President", not the title's President Alvarez
