@@ -42,6 +42,8 @@ def build_claims(
     """Claims for one article, from the spans tagged in each of its sentences. ``title`` may
     name the speaker of a statement or transcript ("Remarks by President Biden on ...")."""
     claims: list[Claim] = []
+    if not any(spans):
+        return claims  # most articles: no need to read their speaker turns
     seen: set[str] = set()
     voice = DocumentVoice.of(text, title)
     for index, (sentence, sentence_spans) in enumerate(zip(sentences, spans, strict=True)):

@@ -753,14 +753,3 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         lower, upper = next((lo, hi) for i, (_, lo, hi) in enumerate(_VAGUE_PHRASES) if vague.group(f"v{i}"))
         return Quantity(None, lower, upper, "vague", unit)
     return None
-    for tok in _number_tokens(text):
-        q = _qualify(text, tok)
-        if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
-            continue
-        if _HYPHEN_WORD_RE.match(text, q.pos) and not _COMPOUND_RE.match(text, q.pos):
-            continue
-        if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
-            continue  # "one of hundreds of nationals fighting for the group": the count is what follows
-        noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
-        return _make(q.qualifier, q.value, " ".join(noun.group(0).split()) if noun else "")
-    return None

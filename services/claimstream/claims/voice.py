@@ -21,8 +21,9 @@ _CLOCK_WORD_RE = re.compile(
 )
 # A reporter's turn: "Q  Thank you, Karine." (transcripts write it without a colon)
 _QUESTION_RE = re.compile(r"(?<![^\s])Q:?\s{1,8}(?=[A-Z“\"'(—])")
-# What may stand before a turn: the end of the previous turn's last sentence, or a line break.
+# What may close a question after its question mark.
 _CLOSERS = " \t\n\xa0”’\"')"
+# What may stand before a turn: the end of the previous turn's last sentence, or a line break.
 _TURN_BEFORE = frozenset('.!?”"])—–…')
 
 
@@ -187,7 +188,7 @@ class DocumentVoice:
         (the guide's decision 54), while a speaker's figures are the speaker's."""
         if not self.starts:
             return None if count and self.written else self.author
-        i = bisect.bisect_right(self.starts, offset) - 1
+        i = self._turn_at(offset)
         return self.speakers[i] if i >= 0 else None
 
     def reporters_question(self, text: str, start: int, end: int) -> bool:
@@ -196,8 +197,12 @@ class DocumentVoice:
         if not text[start:end].rstrip(_CLOSERS).endswith("?"):
             return False
         # the turn holding the question mark: a sentence may begin with the "Q" that opens the turn
-        i = bisect.bisect_right(self.starts, end - 1) - 1
+        i = self._turn_at(end - 1)
         return i >= 0 and self.reporter[i]
+
+    def _turn_at(self, offset: int) -> int:
+        """Index of the turn holding ``offset``; -1 before the first turn."""
+        return bisect.bisect_right(self.starts, offset) - 1
 
 
 # Capitalised words that can stand before a surname without being a first name.

@@ -59,23 +59,28 @@ def iter_extra_documents(data_dir: Path = DEFAULT_DATA) -> Iterator[tuple[str, s
 
 def load_documents(ids: set[str] | None = None, path: Path = DEFAULT_CORPUS) -> dict[str, str]:
     """Map doc id -> text for the wanted ids (all when ``ids`` is None), the sample included."""
+    return load_documents_and_titles(ids, path)[0]
+
+
+def load_documents_and_titles(
+    ids: set[str] | None = None, path: Path = DEFAULT_CORPUS
+) -> tuple[dict[str, str], dict[str, str]]:
+    """As :func:`load_documents`, and in the same pass over the corpus, doc id -> title for the
+    documents that have one (the speaker of a statement or transcript is often named only there)."""
     docs: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for doc in iter_corpus(path):
         if ids is None or doc["id"] in ids:
             docs[doc["id"]] = doc["text"]
+            if doc.get("title"):
+                titles[doc["id"]] = doc["title"]
     if ids is None or any(i.startswith(EVAL_ONLY_PREFIXES) for i in ids):
         for doc_id, text in iter_extra_documents(path.parents[1]):
             if ids is None or doc_id in ids:
                 docs[doc_id] = text
     if (ids is None or SAMPLE_DOC_ID in ids) and SAMPLE_PATH.exists():
         docs[SAMPLE_DOC_ID] = SAMPLE_PATH.read_text(encoding="utf-8")
-    return docs
-
-
-def load_titles(ids: set[str], path: Path = DEFAULT_CORPUS) -> dict[str, str]:
-    """Map doc id -> title for the wanted corpus documents that have one (the speaker of a
-    statement or transcript is often named only there)."""
-    return {doc["id"]: doc["title"] for doc in iter_corpus(path) if doc["id"] in ids and doc.get("title")}
+    return docs, titles
 
 
 def read_labels(split: str, labels_dir: Path = LABELS_DIR) -> list[dict[str, Any]]:

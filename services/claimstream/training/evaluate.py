@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from claimstream.claims.voice import DocumentVoice
 from claimstream.extract.base import CLAIM_TYPES, Extractor
 
 SpanT = tuple[str, int, int]
@@ -101,7 +102,7 @@ def score_extractor(
     examples: Sequence[Any],
     docs: Mapping[str, str] | None = None,
     previous: Mapping[tuple[str, int], tuple[tuple[int, int], ...]] | None = None,
-    voices: Mapping[str, Any] | None = None,
+    voices: Mapping[str, DocumentVoice] | None = None,
 ) -> dict[str, Any]:
     """Run ``extractor`` over the examples (objects with doc_id, start, text, claims) and score it."""
     parse_quantity, q_note = _load_quantity()
@@ -222,15 +223,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score each extractor on the labelled ``split`` (all files in data/labels/<split>/).
     Speakers are attributed as the claim builder does, with each document's title."""
-    from claimstream.claims.voice import DocumentVoice
-    from claimstream.training.corpus import load_documents, load_titles, read_labels
+    from claimstream.training.corpus import load_documents_and_titles, read_labels
     from claimstream.training.dataset import load_examples
 
     if examples is None:
         if docs is None:
-            ids = {r["doc_id"] for r in read_labels(split)}
-            docs = load_documents(ids)
-            titles = load_titles(ids) if titles is None else titles
+            docs, read_titles = load_documents_and_titles({r["doc_id"] for r in read_labels(split)})
+            titles = read_titles if titles is None else titles
         examples = load_examples(split, docs=dict(docs))
     previous = _previous_sentences(examples, docs) if docs else {}
     titles = titles or {}
