@@ -74,11 +74,6 @@ class Pipeline:
         per_article = [article_sentences(a.text) for a in articles]
         return self._run(articles, per_article)
 
-    def process_regions(self, article: Article, regions: Sequence[tuple[int, int]]) -> list[Claim]:
-        """Claims found inside the given regions only (evaluation on labelled sentences)."""
-        sentences = split_sentences(article.text, regions)
-        return self._run([article], [sentences])[0].claims
-
     def _run(
         self, articles: Sequence[Article], per_article: Sequence[Sequence[Sentence]]
     ) -> list[ArticleResult]:

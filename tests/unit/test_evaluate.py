@@ -150,9 +150,7 @@ def test_score_extractor_counts() -> None:
     assert rep["per_type"]["commitment"]["fn"] == 1 and rep["per_type"]["commitment"]["fp"] == 1
     assert rep["per_type"]["threat"]["fp"] == 1
     assert rep["micro"]["tp"] == 1 and rep["micro"]["fp"] == 2 and rep["micro"]["fn"] == 1
-    q = rep["quantity"]
-    if q["note"] is None:  # claimstream.claims.quantity is present
-        assert q["matched"] == 1 and q["correct"] == 1
+    assert rep["quantity"] == {"matched": 1, "correct": 1, "accuracy": 1.0}
 
 
 def test_evaluate_and_format_side_by_side() -> None:
@@ -182,3 +180,38 @@ def test_evaluate_attributes_speakers_with_the_documents_titles() -> None:
     assert with_title["per_type"]["commitment"]["fp"] == 0  # a reporter's question yields no claim
     without = evaluate({"model": fake}, examples=examples, docs={"d1": doc})["models"]["model"]
     assert without["speaker"]["correct"] == 0  # "the President", not the title's President Alvarez
+
+
+def test_evaluation_scores_what_the_claim_builder_emits() -> None:
+    # a troop count with no readable number is dropped, as the worker drops it
+    said = "They will send many more troops to the border."
+    k = said.index("many")
+    fake = Fake({said: [Span("troop_count", k, k + 15, 0.9)]})
+    rep = score_extractor(fake, [Ex("d1", 0, said, [])])
+    assert rep["per_type"]["troop_count"]["fp"] == 0
+    # the speaker named in the sentence before a labelled one is found, as in the worker
+    doc = "General Ortiz spoke on Monday. He said they would send 2,000 troops."
+    s1 = doc.index("He said")
+    sent = doc[s1:]
+    j = sent.index("they would")
+    claim = {"type": "commitment", "start": j, "end": len(sent) - 1, "speaker": "General Ortiz"}
+    fake = Fake({sent: [Span("commitment", j, len(sent) - 1, 0.9)]})
+    rep = score_extractor(fake, [Ex("d1", s1, sent, [claim])], docs={"d1": doc})
+    assert rep["per_type"]["commitment"]["tp"] == 1
+    assert rep["speaker"] == {"matched": 1, "correct": 1, "accuracy": 1.0}
+
+
+def test_scores_by_source_split_news_from_official_text() -> None:
+    i = S1.index("would")
+    claim = {"type": "commitment", "start": i, "end": len(S1) - 1, "speaker": None}
+    examples = [Ex("wh:1", 0, S1, [claim]), Ex("ptc:2", 0, S1, [claim])]
+    fake = Fake({S1: [Span("commitment", i, len(S1) - 1, 0.9)]})
+    rep = score_extractor(fake, examples)
+    assert rep["per_type"]["commitment"]["tp"] == 2
+    assert rep["by_source"]["official"]["per_type"]["commitment"]["tp"] == 1
+    assert rep["by_source"]["news"]["per_type"]["commitment"]["tp"] == 1
+    assert rep["by_source"]["news"]["sentences"] == 1
+    table = format_report(
+        {"split": "eval", "sentences": 2, "sentences_with_claims": 2, "gold": {}, "models": {"model": rep}}
+    )
+    assert "news commitment F1" in table and "official micro F1" in table

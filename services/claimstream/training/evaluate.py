@@ -3,27 +3,32 @@
     python -m claimstream.training.evaluate [--model-dir DIR] [--fp32 PATH] [--no-baseline]
         [--out report.json]
 
-Matching: a predicted span matches a gold claim of the same type whose character span it
-overlaps; one-to-one, greedily by overlap length (largest first). Per type and micro-averaged
-precision, recall, F1. As in the claim builder, a predicted troop count whose quantity does not
-parse (``parse_quantity(..., allow_bare=True)``) is not emitted, so not scored. On matched troop
-counts, quantity accuracy: that quantity's value, lower, upper and qualifier all equal gold. On all
-matched claims, speaker accuracy: ``attribute(...)`` of the predicted span, compared
-case-insensitively with gold (equal when either contains the other; both None is correct).
+The extractor's spans go through the claim builder exactly as in the worker (a troop count
+without a readable number is dropped, a reporter's question yields nothing, speakers and
+quantities are filled in with the document and its title), and the claims that come out are
+scored. Matching: a claim matches a gold claim of the same type whose character span it overlaps;
+one-to-one, greedily by overlap length (largest first). Per type and micro-averaged precision,
+recall, F1, in all and by source (news, and official White House text). On matched troop counts,
+quantity accuracy: value, lower, upper and qualifier all equal gold. On all matched claims,
+speaker accuracy, compared case-insensitively with gold (equal when either contains the other;
+both None is correct).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from claimstream.claims.voice import DocumentVoice
-from claimstream.extract.base import CLAIM_TYPES, Extractor
+from claimstream.claims.builder import build_claims
+from claimstream.extract.base import CLAIM_TYPES, Extractor, Span
+from claimstream.records import Claim
+from claimstream.text.sentences import Sentence
 
 SpanT = tuple[str, int, int]
 
@@ -78,139 +83,133 @@ def quantity_equal(pred: Any, gold: Mapping[str, Any] | None) -> bool:
     return all(get(pred, k) == get(gold, k) for k in _QFIELDS)
 
 
-def _load_quantity() -> tuple[Callable[..., Any] | None, str | None]:
-    try:
-        from claimstream.claims.quantity import parse_quantity
-    except ImportError as exc:
-        return (
-            None,
-            f"quantity accuracy skipped: claimstream.claims.quantity.parse_quantity unavailable ({exc})",
-        )
-    return parse_quantity, None
+def _context_sentences(doc: str, labelled: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The document's sentences as the worker splits them, with each labelled sentence in place of
+    those it overlaps, so the claim builder sees the sentences before a labelled one (a speaker named
+    there)."""
+    from claimstream.text.sentences import split_sentences
+
+    marks = sorted(labelled)
+    out = list(marks)
+    for s in split_sentences(doc):
+        if not any(s.start < e and st < s.end for st, e in marks):
+            out.append((s.start, s.end))
+    return sorted(out)
 
 
-def _load_attribute() -> tuple[Callable[..., Any] | None, str | None]:
-    try:
-        from claimstream.claims.attribution import attribute
-    except ImportError as exc:
-        return None, f"speaker accuracy skipped: claimstream.claims.attribution.attribute unavailable ({exc})"
-    return attribute, None
+def emitted_claims(
+    examples: Sequence[Any],
+    preds: Sequence[Sequence[Span]],
+    docs: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    errors: list[str] | None = None,
+) -> list[list[Claim]]:
+    """What the claim builder emits from each example's tagged spans, with offsets into the
+    example's sentence: the worker's own rules (no troop count without a readable number, nothing
+    from a reporter's question, speaker, quantity). An example whose document is not in ``docs`` is
+    an article of one sentence."""
+    out: list[list[Claim]] = [[] for _ in examples]
+    # (article id, text, title, example index by sentence start, sentences)
+    articles: list[tuple[str, str, str | None, dict[int, int], list[Sentence]]] = []
+    in_docs: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        if docs is not None and ex.doc_id in docs:
+            in_docs.setdefault(ex.doc_id, []).append(i)
+        else:
+            title = titles.get(ex.doc_id) if titles else None
+            articles.append((ex.doc_id, ex.text, title, {0: i}, [Sentence(0, len(ex.text))]))
+    for doc_id, idx in in_docs.items():
+        text = docs[doc_id]  # type: ignore[index]
+        labelled = [(examples[i].start, examples[i].start + len(examples[i].text)) for i in idx]
+        sentences = [Sentence(s, e) for s, e in _context_sentences(text, labelled)]
+        title = titles.get(doc_id) if titles else None
+        articles.append((doc_id, text, title, {examples[i].start: i for i in idx}, sentences))
+    for doc_id, text, title, where, sentences in articles:
+        spans = [list(preds[where[s.start]]) if s.start in where else [] for s in sentences]
+        try:
+            claims = build_claims(
+                doc_id, text, sentences, spans, model_version="", extracted_at="", title=title
+            )
+        except Exception as exc:  # a builder bug must not sink the whole report
+            if errors is not None:
+                errors.append(f"build_claims({doc_id}): {type(exc).__name__}: {exc}")
+            continue
+        for c in claims:
+            i = where[c.sentence_start]
+            off = c.sentence_start
+            out[i].append(dataclasses.replace(c, start=c.start - off, end=c.end - off))
+    return out
+
+
+def score_claims(examples: Sequence[Any], emitted: Sequence[Sequence[Claim]]) -> dict[str, Any]:
+    """Per type and micro P/R/F1 of the emitted claims against gold; quantity accuracy on matched
+    troop counts; speaker accuracy on all matched claims."""
+    counts = {t: [0, 0, 0] for t in CLAIM_TYPES}  # tp, n_pred, n_gold
+    q_ok = q_n = s_ok = s_n = 0
+    for ex, claims in zip(examples, emitted, strict=True):
+        gold = [(c["type"], c["start"], c["end"]) for c in ex.claims if c["type"] in counts]
+        pred = [(c.type, c.start, c.end) for c in claims if c.type in counts]
+        for t, _, _ in gold:
+            counts[t][2] += 1
+        for t, _, _ in pred:
+            counts[t][1] += 1
+        for gi, pi in match_spans(gold, pred):
+            g, c = ex.claims[gi], claims[pi]
+            counts[c.type][0] += 1
+            if c.type == "troop_count":
+                q_n += 1
+                q_ok += quantity_equal(c.quantity, g.get("quantity"))
+            s_n += 1
+            s_ok += speaker_equal(c.speaker, g.get("speaker"))
+    per_type = {t: prf(*c) for t, c in counts.items()}
+    return {
+        "sentences": len(examples),
+        "per_type": per_type,
+        "micro": prf(*(sum(c[i] for c in counts.values()) for i in range(3))),
+        "macro_f1": sum(v["f1"] for v in per_type.values()) / len(per_type),
+        "quantity": {"matched": q_n, "correct": q_ok, "accuracy": q_ok / q_n if q_n else None},
+        "speaker": {"matched": s_n, "correct": s_ok, "accuracy": s_ok / s_n if s_n else None},
+    }
+
+
+def source_of(doc_id: str) -> str:
+    """``official`` for White House statements, briefings and speeches, ``news`` for the rest
+    (news outlets, the sample article, the CASE 2021 and PLOVER snippets)."""
+    return "official" if doc_id.startswith("wh:") else "news"
+
+
+SOURCES = ("news", "official")
 
 
 def score_extractor(
     extractor: Extractor,
     examples: Sequence[Any],
     docs: Mapping[str, str] | None = None,
-    previous: Mapping[tuple[str, int], tuple[tuple[int, int], ...]] | None = None,
-    voices: Mapping[str, DocumentVoice] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Run ``extractor`` over the examples (objects with doc_id, start, text, claims) and score it."""
-    parse_quantity, q_note = _load_quantity()
-    attribute, a_note = _load_attribute()
+    """Run ``extractor`` over the examples (objects with doc_id, start, text, claims), pass its
+    spans through the claim builder as the worker does, and score what comes out, in all and by
+    source."""
     t0 = time.perf_counter()
     preds = extractor.tag([ex.text for ex in examples])
     seconds = time.perf_counter() - t0
-    counts = {t: [0, 0, 0] for t in CLAIM_TYPES}  # tp, n_pred, n_gold
-    q_ok = q_n = s_ok = s_n = 0
     errors: list[str] = []
-    for ex, spans in zip(examples, preds, strict=True):
-        gold = [(c["type"], c["start"], c["end"]) for c in ex.claims]
-        pred, quantities = [], []
-        doc_text = docs.get(ex.doc_id) if docs else None
-        voice = voices.get(ex.doc_id) if voices else None
-        end = ex.start + len(ex.text)
-        if voice is not None and doc_text is not None and voice.reporters_question(doc_text, ex.start, end):
-            spans = []  # the claim builder emits nothing from a reporter's question
-        for s in spans:
-            if s.type not in counts:
-                continue
-            q = None
-            if s.type == "troop_count" and parse_quantity is not None:
-                try:
-                    q = parse_quantity(ex.text[s.start : s.end], allow_bare=True)
-                except Exception as exc:  # a parser bug must not sink the whole report
-                    errors.append(f"parse_quantity: {type(exc).__name__}: {exc}")
-                if q is None:
-                    continue  # the claim builder emits no troop count without a readable number
-            pred.append((s.type, s.start, s.end))
-            quantities.append(q)
-        for t, _, _ in gold:
-            counts[t][2] += 1
-        for t, _, _ in pred:
-            counts[t][1] += 1
-        for gi, pi in match_spans(gold, pred):
-            g = ex.claims[gi]
-            typ, ps, pe = pred[pi]
-            counts[typ][0] += 1
-            if typ == "troop_count" and parse_quantity is not None:
-                q_n += 1
-                q_ok += quantity_equal(quantities[pi], g.get("quantity"))
-            if attribute is not None:
-                s_n += 1
-                try:
-                    if docs is not None and ex.doc_id in docs:
-                        text, off = docs[ex.doc_id], ex.start
-                    else:
-                        text, off = ex.text, 0
-                    prev = previous.get((ex.doc_id, ex.start), ()) if previous else ()
-                    att = attribute(
-                        text,
-                        off,
-                        off + len(ex.text),
-                        off + ps,
-                        off + pe,
-                        typ,
-                        previous_sentences=prev,
-                        voice=voice,
-                    )
-                    s_ok += speaker_equal(getattr(att, "speaker", None), g.get("speaker"))
-                except Exception as exc:
-                    errors.append(f"attribute: {type(exc).__name__}: {exc}")
-    per_type = {t: prf(*c) for t, c in counts.items()}
-    micro = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
-    macro_f1 = sum(v["f1"] for v in per_type.values()) / len(per_type)
+    emitted = emitted_claims(examples, preds, docs, titles, errors)
     rep: dict[str, Any] = {
         "name": getattr(extractor, "name", type(extractor).__name__),
         "version": getattr(extractor, "version", "?"),
-        "sentences": len(examples),
-        "per_type": per_type,
-        "micro": micro,
-        "macro_f1": macro_f1,
-        "quantity": {
-            "matched": q_n,
-            "correct": q_ok,
-            "accuracy": q_ok / q_n if q_n else None,
-            "note": q_note,
-        },
-        "speaker": {"matched": s_n, "correct": s_ok, "accuracy": s_ok / s_n if s_n else None, "note": a_note},
+        **score_claims(examples, emitted),
         "seconds": round(seconds, 3),
         "sentences_per_s": round(len(examples) / seconds, 1) if seconds > 0 else None,
     }
+    rep["by_source"] = {}
+    for src in SOURCES:
+        keep = [i for i, ex in enumerate(examples) if source_of(ex.doc_id) == src]
+        if keep:
+            rep["by_source"][src] = score_claims([examples[i] for i in keep], [emitted[i] for i in keep])
     if errors:
         rep["errors"] = {"count": len(errors), "first": errors[:5]}
     return rep
-
-
-def _previous_sentences(examples: Sequence[Any], docs: Mapping[str, str], n: int = 3) -> dict:
-    """(start, end) document offsets of up to ``n`` sentences before each labelled sentence, as the
-    claim builder passes them to ``attribute``."""
-    try:
-        from claimstream.text.sentences import split_sentences
-    except ImportError:
-        return {}
-    out: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
-    by_doc: dict[str, list[int]] = {}
-    for ex in examples:
-        by_doc.setdefault(ex.doc_id, []).append(ex.start)
-    for doc_id, starts in by_doc.items():
-        text = docs.get(doc_id)
-        if text is None:
-            continue
-        sents = [(s.start, s.end) for s in split_sentences(text)]
-        for st in starts:
-            before = [p for p in sents if p[1] <= st]
-            out[(doc_id, st)] = tuple(before[-n:])
-    return out
 
 
 def evaluate(
@@ -231,26 +230,14 @@ def evaluate(
             docs, read_titles = load_documents_and_titles({r["doc_id"] for r in read_labels(split)})
             titles = read_titles if titles is None else titles
         examples = load_examples(split, docs=dict(docs))
-    previous = _previous_sentences(examples, docs) if docs else {}
-    titles = titles or {}
-    voices = (
-        {d: DocumentVoice.of(docs[d], titles.get(d)) for d in {ex.doc_id for ex in examples} if d in docs}
-        if docs
-        else {}
-    )
     gold_counts = {t: sum(c["type"] == t for ex in examples for c in ex.claims) for t in CLAIM_TYPES}
-    report: dict[str, Any] = {
+    return {
         "split": split,
         "sentences": len(examples),
         "sentences_with_claims": sum(bool(ex.claims) for ex in examples),
         "gold": gold_counts,
-        "models": {
-            name: score_extractor(ext, examples, docs, previous, voices) for name, ext in extractors.items()
-        },
+        "models": {name: score_extractor(ext, examples, docs, titles) for name, ext in extractors.items()},
     }
-    notes = {m.get(k, {}).get("note") for m in report["models"].values() for k in ("quantity", "speaker")}
-    report["notes"] = sorted(n for n in notes if n)
-    return report
 
 
 def format_report(report: Mapping[str, Any]) -> str:
@@ -291,6 +278,22 @@ def format_report(report: Mapping[str, Any]) -> str:
         )
     )
     rows.append(("sentences/s", [str(m["sentences_per_s"]) for m in models.values()]))
+    for src in SOURCES:
+        parts = [m.get("by_source", {}).get(src) for m in models.values()]
+        if not any(parts):
+            continue
+        n = next(p["sentences"] for p in parts if p)
+        rows.append((f"-- {src} ({n} sentences)", ["" for _ in parts]))
+        for t in (*CLAIM_TYPES, "micro"):
+            rows.append(
+                (
+                    f"{src} {t} F1",
+                    [
+                        pct((p["micro"] if t == "micro" else p["per_type"][t])["f1"]) if p else "-"
+                        for p in parts
+                    ],
+                )
+            )
     lw = max(len(r[0]) for r in rows)
     head = f"{'':<{lw}}  " + "  ".join(f"{n:>{w}}" for n in names)
     lines = [
@@ -304,7 +307,6 @@ def format_report(report: Mapping[str, Any]) -> str:
         lines.append(f"{name}: {m['version']}")
     if "int8_vs_fp32_f1_delta" in report:
         lines.append(f"int8 - fp32 micro F1: {100 * report['int8_vs_fp32_f1_delta']:+.2f} points")
-    lines += [f"note: {n}" for n in report.get("notes", [])]
     return "\n".join(lines)
 
 

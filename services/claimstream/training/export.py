@@ -281,11 +281,13 @@ def write_card(
 
         lines += [
             "## Evaluation",
-            "Claim level on data/labels/eval/ (held-out documents): a prediction matches a gold claim of the same",
-            "type whose span it overlaps, one-to-one, greedy by overlap; troop counts whose quantity does not parse are",
-            "not emitted (as in the claim builder). Quantity accuracy: parse_quantity(allow_bare) of the predicted",
-            "span equals gold value/lower/upper/qualifier; speaker accuracy: attribute() of the predicted",
-            "span against gold (case-insensitive containment; both None is correct). `model` is this int8 model,",
+            "Claim level on data/labels/eval/ (held-out documents). The tagged spans go through the claim builder as in",
+            "the worker (a troop count whose number does not parse is dropped, a reporter's question yields nothing,",
+            "speakers and quantities come from the document and its title), and the claims it emits are scored: a",
+            "claim matches a gold claim of the same type whose span it overlaps, one-to-one, greedy by overlap.",
+            "Quantity accuracy: value/lower/upper/qualifier equal gold; speaker accuracy: case-insensitive",
+            "containment (both None is correct). The rows by source split news (outlets, the sample article, the",
+            "CASE 2021 and PLOVER snippets) from official White House text. `model` is this int8 model,",
             "`model-fp32` the same weights before quantisation, `baseline` the rule tagger. sentences/s was",
             "measured on the shared, heavily loaded 2-core box with one onnxruntime thread.",
             "",
