@@ -384,3 +384,50 @@ def test_sample_article() -> None:
     start = text.find("Russia announced that it would withdraw 10,000 soldiers")
     span = text[start : text.find(" to their usual barracks", start)]
     assert parse_quantity(span) == Quantity(10000, 10000, 10000, "exact", "soldiers")
+
+
+# Spans the tagger typed troop_count that count the dead, hurt or captive (guide 6.4, decisions
+# 35, 36, 80): the bare fallback must not read a number there, so the claim builder emits nothing.
+CASUALTY_SPANS = [
+    ("The blast killed 40 soldiers near the depot", None),
+    ("ambushed the convoy, wounding 12 army soldiers", None),
+    ("At least 10 fighters were caught at the crossing", None),
+    ("As many as 10 fighters have been captured, two lawmakers said", None),
+    ("a monitor says 24 fighters from abroad are dead", None),
+    ("Twenty soldiers are still held hostage in the hills", None),
+    ("the swap led to the release of 16 soldiers", None),
+    ("prosecutors announced the detention of seven soldiers", None),
+    ("ended by killing 200 of the 350 soldiers", None),
+    ("officials said that 35 soldiers were injured in the attack", None),
+    ("the militia had 11 killed, and 36 fighters in all were wounded", None),
+    ("sent 3,000 troops after 12 soldiers were killed", 3000),
+    ("Some 80 insurgents gave themselves up to the army", 80),
+    ("More than 40 fighters defected to the government side", 40),
+    ("a regiment of nearly 400 soldiers was surrounded", 400),
+    ("Some 600 soldiers were deployed in the capital", 600),
+    ("troops in the north (2,000)", 2000),
+]
+
+
+@pytest.mark.parametrize(("span", "value"), CASUALTY_SPANS)
+def test_no_troop_count_of_the_dead_hurt_or_captive(span: str, value: int | None) -> None:
+    q = parse_quantity(span, allow_bare=True)
+    assert (q.value if q is not None else None) == value
+
+
+def test_the_claim_builder_emits_no_troop_count_of_casualties() -> None:
+    from claimstream.claims.builder import build_claims
+    from claimstream.extract.base import Span
+    from claimstream.text.sentences import split_sentences
+
+    text = "Officials said that 35 soldiers were injured. Russia has massed 100,000 troops near the border."
+    sentences = split_sentences(text)
+    spans = []
+    for s in sentences:
+        sent = text[s.start : s.end]
+        phrase = "35 soldiers were injured" if "35" in sent else "100,000 troops"
+        i = sent.index(phrase)
+        spans.append([Span("troop_count", i, i + len(phrase), 0.9)])
+    claims = build_claims("a1", text, sentences, spans, model_version="t", extracted_at="now")
+    assert [c.text for c in claims] == ["100,000 troops"]
+    assert text[claims[0].start : claims[0].end] == claims[0].text

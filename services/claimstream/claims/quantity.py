@@ -341,15 +341,24 @@ _POSTFIX_RE: Final = re.compile(
     r"|(?P<so>\s+or\s+so\b|-odd\b)",
     re.IGNORECASE,
 )
-# What may follow the noun and make the phrase a casualty/captive figure, or show the noun was a
-# modifier of another noun ("personnel carriers", "rebel groups", "guerrilla fighters").
-_AFTER_UNIT_REJECT_RE: Final = re.compile(
+# What may follow the noun and make the phrase a casualty/captive figure ("12 soldiers were
+# killed"), or show the noun was a modifier of another noun ("personnel carriers", "rebel groups",
+# "guerrilla fighters").
+_AFTER_AUX = (
     r"\s*,?\s*(?:(?:were|was|have|has|had|are|been|being|reportedly|also|all|who|later|then|"
     r"allegedly|subsequently|still|later|[a-z]+ly)\s+)*"
-    r"(?:killed|dead|died|die|wounded|injured|hurt|casualties|deaths|captured|kidnapped|abducted|"
+)
+_AFTER_FATE = (
+    _AFTER_AUX
+    + r"(?:killed|dead|died|die|wounded|injured|hurt|casualties|deaths|captured|kidnapped|abducted|"
     r"missing|executed|slain|perished|detained|imprisoned|arrested|murdered|caught|seized|apprehended"
     r"|rounded\s+up|taken\s+(?:prisoner|captive"
-    r"|hostage|into\s+custody)|held\s+(?:captive|hostage|prisoner)|lost\s+their\s+lives|remains|bodies"
+    r"|hostage|into\s+custody)|held\s+(?:captive|hostage|prisoner)|lost\s+their\s+lives)\b"
+)
+_AFTER_FATE_RE: Final = re.compile(_AFTER_FATE, re.IGNORECASE)
+_AFTER_UNIT_REJECT_RE: Final = re.compile(
+    rf"{_AFTER_FATE}"
+    rf"|{_AFTER_AUX}(?:remains|bodies"
     r"|graves|widows|families|carriers?|jets?|aircraft|planes?|vehicles?|helicopters?|bases?|camps?"
     r"|groups?|units?|leaders?|commanders?|positions?|strongholds?|factions?|organi[sz]ations?"
     rf"|movements?|attacks?|corps|{_UNIT_NOUNS})\b"
@@ -358,14 +367,33 @@ _AFTER_UNIT_REJECT_RE: Final = re.compile(
     r"|spouses|families|dependents|staff|officials|diplomats)\b",
     re.IGNORECASE,
 )
-_BEFORE_REJECT_RE: Final = re.compile(
-    r"(?:\b(?:kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
+# The same fate a few words after the noun: "24 fighters from abroad are dead", "35 soldiers having
+# been injured", "36 fighters in all were wounded" (not across a new clause: "3,000 troops after
+# 12 soldiers were killed" is a count).
+_FATE_AFTER_GAP_RE: Final = re.compile(
+    r"(?:\s+(?!(?:after|when|while|as|because|before|since|and|but|or|to|who|which|that|where)\b)"
+    r"[A-Za-z][\w.\-’']*){1,3}?"
+    r"\s+(?:(?:have|has|had|having)\s+been\s+|(?:were|was|are|is|being|got|been)\s+)?"
+    r"(?:killed|slain|dead|died|wounded|injured|hurt|massacred|murdered|executed|captured|caught|"
+    r"arrested|detained|abducted|kidnapped|imprisoned|freed|released|taken\s+(?:hostage|prisoner|captive)"
+    r"|held\s+(?:hostage|captive|prisoner))\b",
+    re.IGNORECASE,
+)
+# A casualty or captivity verb or noun right before the number: "killed 12 soldiers", "the
+# release of 16 soldiers", "killing 200 of the 350 soldiers".
+_BEFORE_FATE = (
+    r"\b(?:kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
     r"detain(?:s|ed|ing)?|kidnap(?:s|ped|ping)?|abduct(?:s|ed|ing)?|execut(?:e|es|ed|ing)|"
     r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
     r"exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?|massacr(?:e|es|ed|ing)|slaughter(?:s|ed|ing)?|"
-    r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?)"
+    r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?|"
+    r"(?:killings?|arrests?|detention|capture|release|execution|kidnapping|abduction)\s+of)"
     r"(?:\s+(?:the|our|their|its|his|her|some|all|another|a\s+further|an\s+additional))?"
     r"(?:\s+[\d,]+\s+of\s+(?:the|their|its|his|her|our))?[\s'\"‘“]+"
+)
+_BEFORE_FATE_RE: Final = re.compile(f"(?:{_BEFORE_FATE})$", re.IGNORECASE)
+_BEFORE_REJECT_RE: Final = re.compile(
+    rf"(?:{_BEFORE_FATE}"
     r"|[$€£¥]\s*|\b(?:US|USD|EUR|GBP)\s*\$?\s*|\bno\s+"
     # reference numbers: "Article 5 forces allies to respond"
     r"|\b(?:article|chapter|section|resolution|paragraph|clause|phase|stage|level|no\.|category"
@@ -502,7 +530,7 @@ def _unit_after(text: str, pos: int, value: float | None) -> tuple[int, str] | N
             continue
         if unit.lower() == "forces" and mods and mods[-1] in ("task", "armed"):
             continue  # "two Joint Task Forces", "the Ukrainian Armed Forces": institutions
-        if _AFTER_UNIT_REJECT_RE.match(text, m.end()):
+        if _AFTER_UNIT_REJECT_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()):
             continue
         return m.end(), " ".join(unit.split())
     return None
@@ -720,6 +748,24 @@ _ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IG
 _ANY_STRONG_RE: Final = re.compile(rf"(?<![\w-])(?:{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE)
 
 
+def _counts_casualties(text: str, tokens: list[_Num]) -> bool:
+    """Whether a number in ``text`` counts the dead, hurt or captive ("killed 12 soldiers", "35
+    soldiers were injured"): the grammar turned that phrase down, and the bare fallback must not
+    read this or another number of the span as its troop count."""
+    for tok in tokens:
+        q = _qualify(text, tok)
+        start, pos = (q.cue_start, q.pos) if q is not None else (tok.start, tok.end)
+        if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start):
+            return True
+        for pattern in _UNIT_TAIL_RES:
+            m = pattern.match(text, pos)
+            if m is not None:
+                if _AFTER_FATE_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()):
+                    return True
+                break
+    return False
+
+
 _PARTITIVE_RE = re.compile(r"\s+of\b", re.IGNORECASE)
 
 
@@ -738,7 +784,10 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
     unit = " ".join(noun.group(0).split()) if noun else ""
     vague = _VAGUE_RE.search(text)
-    for tok in _number_tokens(text):
+    tokens = _number_tokens(text)
+    if _counts_casualties(text, tokens):
+        return None
+    for tok in tokens:
         if vague is not None and vague.start() < tok.start:
             break
         q = _qualify(text, tok)
