@@ -396,6 +396,7 @@ CASUALTY_SPANS = [
     ("a monitor says 24 fighters from abroad are dead", None),
     ("Twenty soldiers are still held hostage in the hills", None),
     ("the swap led to the release of 16 soldiers", None),
+    ("border guards arrested 12 soldiers at the crossing", None),
     ("prosecutors announced the detention of seven soldiers", None),
     ("ended by killing 200 of the 350 soldiers", None),
     ("officials said that 35 soldiers were injured in the attack", None),

@@ -384,6 +384,7 @@ _FATE_AFTER_GAP_RE: Final = re.compile(
 _BEFORE_FATE = (
     r"\b(?:kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
     r"detain(?:s|ed|ing)?|kidnap(?:s|ped|ping)?|abduct(?:s|ed|ing)?|execut(?:e|es|ed|ing)|"
+    r"arrest(?:s|ed|ing)?|caught|catch(?:es|ing)?|"
     r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
     r"exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?|massacr(?:e|es|ed|ing)|slaughter(?:s|ed|ing)?|"
     r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?|"
