@@ -749,6 +749,25 @@ _ANY_UNIT_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})(?![\w-])", re.IG
 _ANY_STRONG_RE: Final = re.compile(rf"(?<![\w-])(?:{_STRONG_NOUNS})(?![\w-])", re.IGNORECASE)
 
 
+# People the guidelines name as no troop count, right after a number: a bare number there counts them.
+_NOT_PERSONNEL_AFTER_RE: Final = re.compile(
+    r"(?:\s+[A-Za-z][\w\-’']*){0,2}?\s+(?:civilians?|police|policemen|policewomen|"
+    r"refugees|migrants|residents|villagers|children|inmates|prisoners|detainees|hostages|"
+    r"captives|protesters|demonstrators|students|workers|journalists|diplomats|citizens)\b",
+    re.IGNORECASE,
+)
+
+
+def _fate_after(text: str, pos: int) -> bool:
+    """Whether the personnel noun after ``pos`` is followed by a fate: "12 soldiers were killed",
+    "24 fighters from abroad are dead"."""
+    for pattern in _UNIT_TAIL_RES:
+        m = pattern.match(text, pos)
+        if m is not None:
+            return bool(_AFTER_FATE_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()))
+    return False
+
+
 def _counts_casualties(text: str, tokens: list[_Num]) -> bool:
     """Whether a number in ``text`` counts the dead, hurt or captive ("killed 12 soldiers", "35
     soldiers were injured"): the grammar turned that phrase down, and the bare fallback must not
@@ -756,14 +775,8 @@ def _counts_casualties(text: str, tokens: list[_Num]) -> bool:
     for tok in tokens:
         q = _qualify(text, tok)
         start, pos = (q.cue_start, q.pos) if q is not None else (tok.start, tok.end)
-        if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start):
+        if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start) or _fate_after(text, pos):
             return True
-        for pattern in _UNIT_TAIL_RES:
-            m = pattern.match(text, pos)
-            if m is not None:
-                if _AFTER_FATE_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()):
-                    return True
-                break
     return False
 
 
@@ -798,8 +811,11 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
             continue
         if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
             continue  # "one of hundreds of nationals fighting for the group": the count is what follows
+        if _NOT_PERSONNEL_AFTER_RE.match(text, q.pos):
+            continue  # "12 civilians", "2,000 police officers": people who are not troops
         return _make(q.qualifier, q.value, unit)
-    if vague is not None:  # "hundreds of nationals fighting for the group"
+    if vague is not None and not _NOT_PERSONNEL_AFTER_RE.match(text, vague.end()):
+        # "hundreds of nationals fighting for the group", not "thousands of civilians"
         lower, upper = next((lo, hi) for i, (_, lo, hi) in enumerate(_VAGUE_PHRASES) if vague.group(f"v{i}"))
         return Quantity(None, lower, upper, "vague", unit)
     return None
