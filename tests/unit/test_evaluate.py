@@ -201,17 +201,18 @@ def test_evaluation_scores_what_the_claim_builder_emits() -> None:
     assert rep["speaker"] == {"matched": 1, "correct": 1, "accuracy": 1.0}
 
 
-def test_scores_by_source_split_news_from_official_text() -> None:
+def test_scores_by_source_split_news_unseen_sources_and_official_text() -> None:
     i = S1.index("would")
     claim = {"type": "commitment", "start": i, "end": len(S1) - 1, "speaker": None}
-    examples = [Ex("wh:1", 0, S1, [claim]), Ex("ptc:2", 0, S1, [claim])]
+    examples = [Ex("wh:1", 0, S1, [claim]), Ex("ptc:2", 0, S1, [claim]), Ex("plover:3", 0, S1, [])]
     fake = Fake({S1: [Span("commitment", i, len(S1) - 1, 0.9)]})
     rep = score_extractor(fake, examples)
     assert rep["per_type"]["commitment"]["tp"] == 2
+    assert rep["by_source"]["unseen"]["per_type"]["commitment"]["fp"] == 1
     assert rep["by_source"]["official"]["per_type"]["commitment"]["tp"] == 1
     assert rep["by_source"]["news"]["per_type"]["commitment"]["tp"] == 1
     assert rep["by_source"]["news"]["sentences"] == 1
     table = format_report(
         {"split": "eval", "sentences": 2, "sentences_with_claims": 2, "gold": {}, "models": {"model": rep}}
     )
-    assert "news commitment F1" in table and "official micro F1" in table
+    assert "news commitment F1" in table and "official micro F1" in table and "unseen threat F1" in table

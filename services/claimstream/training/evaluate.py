@@ -8,7 +8,8 @@ without a readable number is dropped, a reporter's question yields nothing, spea
 quantities are filled in with the document and its title), and the claims that come out are
 scored. Matching: a claim matches a gold claim of the same type whose character span it overlaps;
 one-to-one, greedily by overlap length (largest first). Per type and micro-averaged precision,
-recall, F1, in all and by source (news, and official White House text). On matched troop counts,
+recall, F1, in all and by source (corpus news, news from sources training never saw, and official
+White House text). On matched troop counts,
 quantity accuracy: value, lower, upper and qualifier all equal gold. On all matched claims,
 speaker accuracy, compared case-insensitively with gold (equal when either contains the other;
 both None is correct).
@@ -173,12 +174,17 @@ def score_claims(examples: Sequence[Any], emitted: Sequence[Sequence[Claim]]) ->
 
 
 def source_of(doc_id: str) -> str:
-    """``official`` for White House statements, briefings and speeches, ``news`` for the rest
-    (news outlets, the sample article, the CASE 2021 and PLOVER snippets)."""
-    return "official" if doc_id.startswith("wh:") else "news"
+    """``official`` for White House statements, briefings and speeches; ``unseen`` for news from
+    sources no training sentence comes from (the CASE 2021 and PLOVER snippets, the sample
+    article); ``news`` for the corpus's news components, which training also draws on."""
+    if doc_id.startswith("wh:"):
+        return "official"
+    if doc_id.startswith(("case2021:", "plover:", "sample:")):
+        return "unseen"
+    return "news"
 
 
-SOURCES = ("news", "official")
+SOURCES = ("news", "unseen", "official")
 
 
 def score_extractor(
@@ -282,8 +288,9 @@ def format_report(report: Mapping[str, Any]) -> str:
         parts = [m.get("by_source", {}).get(src) for m in models.values()]
         if not any(parts):
             continue
-        n = next(p["sentences"] for p in parts if p)
-        rows.append((f"-- {src} ({n} sentences)", ["" for _ in parts]))
+        first = next(p for p in parts if p)
+        claims = first["micro"]["tp"] + first["micro"]["fn"]
+        rows.append((f"-- {src} ({first['sentences']} sentences, {claims} claims)", ["" for _ in parts]))
         for t in (*CLAIM_TYPES, "micro"):
             rows.append(
                 (
