@@ -90,6 +90,9 @@ def test_full_name_from_the_text_when_the_title_lacks_it() -> None:
         ("Statement by National Security Advisor Ravi Kapoor Regarding New Sanctions",
          "National Security Advisor Ravi Kapoor"),
         ("Joint Statement by the United States and Chile", "the United States and Chile"),
+        ("Joint Declaration by the Prime Minister of Norland and the President of Sudria",
+         "the Prime Minister of Norland and the President of Sudria"),
+        ("Joint Communiqué of the Leaders of Norland and Sudria", "the Leaders of Norland and Sudria"),
         ("G9 Leaders’ Statement on Energy Security", "G9 Leaders"),
         ("Background Press Call Previewing the Trip", "a senior administration official"),
         ("Rebels Pledge to Lay Down Arms by March", None),  # a news headline names no author

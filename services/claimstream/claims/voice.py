@@ -63,9 +63,9 @@ _OFFICES = {
 _OFFICIALS_RE = re.compile(r"^SENIOR (?:ADMINISTRATION|ADMIN|STATE DEPARTMENT|DEFENSE) OFFICIALS?(?: \d)?$")
 
 # Titles that name the document's author: "Remarks by X on ...", "Statement from X ...",
-# "Press Briefing by X, May 4", "Joint Statement of X".
+# "Press Briefing by X, May 4", "Joint Statement of X", "Joint Declaration by X and Y".
 _TITLE_BY_RE = re.compile(
-    r"^(?:(?P<written>(?:Joint\s+)?Statement|Message|Op-Ed|Letter)|"
+    r"^(?:(?P<written>(?:Joint\s+)?(?:Statement|Declaration|Communiqu[ée])|Message|Op-Ed|Letter)|"
     r"Remarks(?:\s+and\s+Q&A)?(?:\s+as\s+Prepared\s+for\s+Delivery)?|"
     r"Address|Video\s+Remarks|Press\s+(?:Briefing|Gaggle|Conference|Call)|"
     r"(?:On-the-Record\s+)?(?:Press\s+)?(?:Gaggle|Roundtable|Call))\s+(?:by|from|of)\s+(?P<who>.+)$",
