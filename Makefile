@@ -63,6 +63,7 @@ train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../sha
 	$(PIP) install -e '.[dev,train]'
 	$(PY) -m claimstream.training.train
 	$(PY) -m claimstream.training.export
+	$(PY) -m claimstream.training.decoding --write
 	$(PY) -m claimstream.training.evaluate --fp32 var/claim-tagger/model.fp32.onnx --out var/eval-train.json
 	$(PY) -m claimstream.training.export --card-only --eval-report var/eval-train.json
 

@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(model_dir) / "labels.json"
         labels = json.loads(path.read_text(encoding="utf-8"))
         labels["decode"] = show
+        # the model card reads where these settings come from
+        labels["decode_dev"] = {"sentences": len(dev), "model_file": args.model_file, **_rounded(best["dev"])}
         path.write_text(json.dumps(labels, indent=2), encoding="utf-8")
         print(f"wrote {path}")
 

@@ -204,6 +204,8 @@ def write_card(
     """MODEL_CARD.md: data, labels, training, size, metrics (when an eval report is given), limits."""
     hp = train_meta["hparams"]
     dec = train_meta.get("decode", {})
+    labels_path = dst / "labels.json"
+    runtime = json.loads(labels_path.read_text(encoding="utf-8")) if labels_path.exists() else {}
     spans = train_meta["train_spans"]
     lines = [
         f"# {train_meta['version']}",
@@ -259,11 +261,45 @@ def write_card(
             if hp.get("freeze_layers")
             else "all encoder layers fine-tuned."
         ),
-        f"- Decoding tuned on {train_meta.get('dev_sentences', 0)} dev sentences (held-out training documents, not trained on):"
-        f" mode {dec.get('mode', 'tags')}, threshold {dec.get('threshold', 0.5)},"
+        f"- Decoding tuned on {train_meta.get('dev_sentences', 0)} dev sentences (held-out training documents, not trained on)"
+        f" with the fp32 weights during training: mode {dec.get('mode', 'tags')}, threshold {dec.get('threshold', 0.5)},"
         f" min_score {dec.get('min_score')}, max_gap {dec.get('max_gap')},"
         f" grammar_min_inside {dec.get('grammar_min_inside', 0.0)}; dev span F1 "
         f"{100 * dec.get('dev', {}).get('f1', 0):.1f} (plain argmax {100 * dec.get('dev_argmax', {}).get('f1', 0):.1f}).",
+        *(
+            [
+                "- Then tuned again on the same dev sentences with this int8 model's own probabilities"
+                " (`python -m claimstream.training.decoding --write`; quantisation shifts them): "
+                + ", ".join(f"{k} {v}" for k, v in runtime["decode"].items())
+                + f"; dev span F1 {100 * runtime['decode_dev']['f1']:.1f}. These are the settings the worker uses."
+            ]
+            if "decode_dev" in runtime
+            else []
+        ),
+        *(
+            [
+                (
+                    f"- Weights: the running average of {train_meta['averaged_checkpoints']} checkpoints (every 25 steps"
+                    f" over the last {100 * hp.get('average_last', 0):.0f} % of the steps), kept because its tuned dev"
+                    " span F1 beat the final step's."
+                    if train_meta["weights"] == "average"
+                    else f"- Weights: the final step's, kept because their tuned dev span F1 was not below that of the"
+                    f" running average of {train_meta['averaged_checkpoints']} checkpoints (every 25 steps over the last"
+                    f" {100 * hp.get('average_last', 0):.0f} % of the steps)."
+                )
+            ]
+            if train_meta.get("averaged_checkpoints")
+            else []
+        ),
+        *(
+            [
+                "  Tuned dev span F1 (fp32): "
+                + ", ".join(f"{k} {100 * v:.1f}" for k, v in train_meta["dev_f1_by_weights"].items())
+                + "."
+            ]
+            if train_meta.get("dev_f1_by_weights")
+            else []
+        ),
         f"- {train_meta['steps']} steps (planned {train_meta.get('planned_steps')}) in "
         f"{train_meta['train_seconds'] / 60:.1f} min, {train_meta['seconds_per_step']:.2f} s/step"
         " on the 2-core box (the schedule shrinks to fit --time-budget-min)."
