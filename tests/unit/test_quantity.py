@@ -409,6 +409,8 @@ CASUALTY_SPANS = [
     ("troops in the north (2,000)", 2000),
     # people the guidelines name as no troop count: a bare number before them is not one either
     ("Thousands of civilians are fleeing the city", None),
+    ("Dozens of soldiers were killed in the ambush", None),
+    ("the blast killed dozens of soldiers", None),
     ("the mission sent 21 military and civilian personnel", None),
     ("Thousands of fighters are leaving the city", 2000),
     ("12 civilians and 300 soldiers were moved", 300),

@@ -814,8 +814,14 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         if _NOT_PERSONNEL_AFTER_RE.match(text, q.pos):
             continue  # "12 civilians", "2,000 police officers": people who are not troops
         return _make(q.qualifier, q.value, unit)
-    if vague is not None and not _NOT_PERSONNEL_AFTER_RE.match(text, vague.end()):
-        # "hundreds of nationals fighting for the group", not "thousands of civilians"
+    if (
+        vague is not None
+        and not _NOT_PERSONNEL_AFTER_RE.match(text, vague.end())
+        and not _fate_after(text, vague.end())
+        and not _BEFORE_FATE_RE.search(text, max(0, vague.start() - _WINDOW), vague.start())
+    ):
+        # "hundreds of nationals fighting for the group", not "thousands of civilians" or
+        # "dozens of soldiers were killed"
         lower, upper = next((lo, hi) for i, (_, lo, hi) in enumerate(_VAGUE_PHRASES) if vague.group(f"v{i}"))
         return Quantity(None, lower, upper, "vague", unit)
     return None
