@@ -348,12 +348,14 @@ _AFTER_AUX = (
     r"\s*,?\s*(?:(?:were|was|have|has|had|are|been|being|reportedly|also|all|who|later|then|"
     r"allegedly|subsequently|still|later|[a-z]+ly)\s+)*"
 )
+# The fates both patterns below read after a personnel noun: killed, hurt or taken.
+_FATES = (
+    r"killed|slain|dead|died|wounded|injured|hurt|murdered|executed|captured|caught|arrested|detained|"
+    r"abducted|kidnapped|imprisoned|taken\s+(?:hostage|prisoner|captive)|held\s+(?:hostage|captive|prisoner)"
+)
 _AFTER_FATE = (
-    _AFTER_AUX
-    + r"(?:killed|dead|died|die|wounded|injured|hurt|casualties|deaths|captured|kidnapped|abducted|"
-    r"missing|executed|slain|perished|detained|imprisoned|arrested|murdered|caught|seized|apprehended"
-    r"|rounded\s+up|taken\s+(?:prisoner|captive"
-    r"|hostage|into\s+custody)|held\s+(?:captive|hostage|prisoner)|lost\s+their\s+lives)\b"
+    _AFTER_AUX + rf"(?:{_FATES}|die|casualties|deaths|missing|perished|seized|apprehended|rounded\s+up"
+    r"|taken\s+into\s+custody|lost\s+their\s+lives)\b"
 )
 _AFTER_FATE_RE: Final = re.compile(_AFTER_FATE, re.IGNORECASE)
 _AFTER_UNIT_REJECT_RE: Final = re.compile(
@@ -374,9 +376,7 @@ _FATE_AFTER_GAP_RE: Final = re.compile(
     r"(?:\s+(?!(?:after|when|while|as|because|before|since|and|but|or|to|who|which|that|where)\b)"
     r"[A-Za-z][\w.\-’']*){1,3}?"
     r"\s+(?:(?:have|has|had|having)\s+been\s+|(?:were|was|are|is|being|got|been)\s+)?"
-    r"(?:killed|slain|dead|died|wounded|injured|hurt|massacred|murdered|executed|captured|caught|"
-    r"arrested|detained|abducted|kidnapped|imprisoned|freed|released|taken\s+(?:hostage|prisoner|captive)"
-    r"|held\s+(?:hostage|captive|prisoner))\b",
+    rf"(?:{_FATES}|massacred|freed|released)\b",
     re.IGNORECASE,
 )
 # A casualty or captivity verb or noun right before the number: "killed 12 soldiers", "the
@@ -758,25 +758,17 @@ _NOT_PERSONNEL_AFTER_RE: Final = re.compile(
 )
 
 
-def _fate_after(text: str, pos: int) -> bool:
-    """Whether the personnel noun after ``pos`` is followed by a fate: "12 soldiers were killed",
-    "24 fighters from abroad are dead"."""
+def _in_fate(text: str, start: int, pos: int) -> bool:
+    """Whether the phrase from ``start`` (its cue, or the number) to ``pos`` counts the dead, hurt
+    or captive: a casualty word right before it ("killed 12 soldiers", "the release of 16
+    soldiers"), or a fate after its personnel noun ("12 soldiers were killed", "24 fighters from
+    abroad are dead")."""
+    if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start):
+        return True
     for pattern in _UNIT_TAIL_RES:
         m = pattern.match(text, pos)
         if m is not None:
             return bool(_AFTER_FATE_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()))
-    return False
-
-
-def _counts_casualties(text: str, tokens: list[_Num]) -> bool:
-    """Whether a number in ``text`` counts the dead, hurt or captive ("killed 12 soldiers", "35
-    soldiers were injured"): the grammar turned that phrase down, and the bare fallback must not
-    read this or another number of the span as its troop count."""
-    for tok in tokens:
-        q = _qualify(text, tok)
-        start, pos = (q.cue_start, q.pos) if q is not None else (tok.start, tok.end)
-        if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start) or _fate_after(text, pos):
-            return True
     return False
 
 
@@ -798,13 +790,16 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     noun = _ANY_UNIT_RE.search(text) or _ANY_STRONG_RE.search(text)
     unit = " ".join(noun.group(0).split()) if noun else ""
     vague = _VAGUE_RE.search(text)
-    tokens = _number_tokens(text)
-    if _counts_casualties(text, tokens):
+    qualified = [(tok, _qualify(text, tok)) for tok in _number_tokens(text)]
+    # a span that counts casualties or captives holds no troop count: not this number, nor another
+    if any(
+        _in_fate(text, q.cue_start, q.pos) if q is not None else _in_fate(text, tok.start, tok.end)
+        for tok, q in qualified
+    ):
         return None
-    for tok in tokens:
+    for tok, q in qualified:
         if vague is not None and vague.start() < tok.start:
             break
-        q = _qualify(text, tok)
         if q is None or tok.is_year_like or re.search(r"[$€£¥]\s*$", text[max(0, tok.start - 4) : tok.start]):
             continue
         if _HYPHEN_WORD_RE.match(text, q.pos) and not _COMPOUND_RE.match(text, q.pos):
@@ -817,8 +812,7 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     if (
         vague is not None
         and not _NOT_PERSONNEL_AFTER_RE.match(text, vague.end())
-        and not _fate_after(text, vague.end())
-        and not _BEFORE_FATE_RE.search(text, max(0, vague.start() - _WINDOW), vague.start())
+        and not _in_fate(text, vague.start(), vague.end())
     ):
         # "hundreds of nationals fighting for the group", not "thousands of civilians" or
         # "dozens of soldiers were killed"

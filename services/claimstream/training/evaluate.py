@@ -29,7 +29,8 @@ from typing import Any
 from claimstream.claims.builder import build_claims
 from claimstream.extract.base import CLAIM_TYPES, Extractor, Span
 from claimstream.records import Claim
-from claimstream.text.sentences import Sentence
+from claimstream.text.sentences import Sentence, split_sentences
+from claimstream.training.corpus import EVAL_ONLY_PREFIXES, SAMPLE_DOC_ID
 
 SpanT = tuple[str, int, int]
 
@@ -88,8 +89,6 @@ def _context_sentences(doc: str, labelled: Sequence[tuple[int, int]]) -> list[tu
     """The document's sentences as the worker splits them, with each labelled sentence in place of
     those it overlaps, so the claim builder sees the sentences before a labelled one (a speaker named
     there)."""
-    from claimstream.text.sentences import split_sentences
-
     marks = sorted(labelled)
     out = list(marks)
     for s in split_sentences(doc):
@@ -179,7 +178,7 @@ def source_of(doc_id: str) -> str:
     article); ``news`` for the corpus's news components, which training also draws on."""
     if doc_id.startswith("wh:"):
         return "official"
-    if doc_id.startswith(("case2021:", "plover:", "sample:")):
+    if doc_id == SAMPLE_DOC_ID or doc_id.startswith(EVAL_ONLY_PREFIXES):
         return "unseen"
     return "news"
 
