@@ -198,6 +198,38 @@ def check(dst: Path, fp32_path: Path, probe: tuple[np.ndarray, np.ndarray, np.nd
     return out
 
 
+def _tuning_notes(train_meta: dict[str, Any], runtime: dict[str, Any]) -> list[str]:
+    """Model-card lines on the decoding tuned on the int8 model and on the weights kept."""
+    notes: list[str] = []
+    if "decode_dev" in runtime:
+        notes.append(
+            "- Then tuned again on the same dev sentences with this int8 model's own probabilities"
+            " (`python -m claimstream.training.decoding --write`; quantisation shifts them): "
+            + ", ".join(f"{k} {v}" for k, v in runtime["decode"].items())
+            + f"; dev span F1 {100 * runtime['decode_dev']['f1']:.1f}. These are the settings the worker uses."
+        )
+    n = train_meta.get("averaged_checkpoints")
+    if n:
+        share = 100 * train_meta["hparams"].get("average_last", 0)
+        if train_meta["weights"] == "average":
+            notes.append(
+                f"- Weights: the running average of {n} checkpoints (every 25 steps over the last {share:.0f} % of"
+                " the steps), kept because its tuned dev span F1 beat the final step's."
+            )
+        else:
+            notes.append(
+                "- Weights: the final step's, kept because their tuned dev span F1 was not below that of the"
+                f" running average of {n} checkpoints (every 25 steps over the last {share:.0f} % of the steps)."
+            )
+    if train_meta.get("dev_f1_by_weights"):
+        notes.append(
+            "  Tuned dev span F1 (fp32): "
+            + ", ".join(f"{k} {100 * v:.1f}" for k, v in train_meta["dev_f1_by_weights"].items())
+            + "."
+        )
+    return notes
+
+
 def write_card(
     dst: Path, train_meta: dict[str, Any], export_meta: dict[str, Any], report: dict[str, Any] | None = None
 ) -> Path:
@@ -266,40 +298,7 @@ def write_card(
         f" min_score {dec.get('min_score')}, max_gap {dec.get('max_gap')},"
         f" grammar_min_inside {dec.get('grammar_min_inside', 0.0)}; dev span F1 "
         f"{100 * dec.get('dev', {}).get('f1', 0):.1f} (plain argmax {100 * dec.get('dev_argmax', {}).get('f1', 0):.1f}).",
-        *(
-            [
-                "- Then tuned again on the same dev sentences with this int8 model's own probabilities"
-                " (`python -m claimstream.training.decoding --write`; quantisation shifts them): "
-                + ", ".join(f"{k} {v}" for k, v in runtime["decode"].items())
-                + f"; dev span F1 {100 * runtime['decode_dev']['f1']:.1f}. These are the settings the worker uses."
-            ]
-            if "decode_dev" in runtime
-            else []
-        ),
-        *(
-            [
-                (
-                    f"- Weights: the running average of {train_meta['averaged_checkpoints']} checkpoints (every 25 steps"
-                    f" over the last {100 * hp.get('average_last', 0):.0f} % of the steps), kept because its tuned dev"
-                    " span F1 beat the final step's."
-                    if train_meta["weights"] == "average"
-                    else f"- Weights: the final step's, kept because their tuned dev span F1 was not below that of the"
-                    f" running average of {train_meta['averaged_checkpoints']} checkpoints (every 25 steps over the last"
-                    f" {100 * hp.get('average_last', 0):.0f} % of the steps)."
-                )
-            ]
-            if train_meta.get("averaged_checkpoints")
-            else []
-        ),
-        *(
-            [
-                "  Tuned dev span F1 (fp32): "
-                + ", ".join(f"{k} {100 * v:.1f}" for k, v in train_meta["dev_f1_by_weights"].items())
-                + "."
-            ]
-            if train_meta.get("dev_f1_by_weights")
-            else []
-        ),
+        *_tuning_notes(train_meta, runtime),
         f"- {train_meta['steps']} steps (planned {train_meta.get('planned_steps')}) in "
         f"{train_meta['train_seconds'] / 60:.1f} min, {train_meta['seconds_per_step']:.2f} s/step"
         " on the 2-core box (the schedule shrinks to fit --time-budget-min)."
