@@ -13,7 +13,7 @@ MYPY    := $(VENV)/bin/mypy
 KAFKA   := deploy/kafka/kafka.sh
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup run kafka-up kafka-down kafka-status test lint train eval check-deploy metrics-url soak bench
+.PHONY: help setup run kafka-up kafka-down kafka-status test lint train eval check-deploy metrics-url soak bench agreement
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,9 @@ train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../sha
 
 eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
 	$(VENV)/bin/claimstream eval
+
+agreement: $(SETUP_STAMP) ## a second, blind annotation of part of the evaluation set vs its labels, model and baseline alongside
+	$(PY) -m claimstream.training.agreement
 
 # torch + transformers only for the naive peer the benchmark compares against (the worker
 # never imports them); BENCH_ARGS passes options to bench/run.py (see bench/README.md).

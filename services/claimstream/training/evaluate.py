@@ -55,7 +55,7 @@ def match_spans(gold: Sequence[SpanT], pred: Sequence[SpanT]) -> list[tuple[int,
     return sorted(pairs)
 
 
-def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
+def prf(tp: float, n_pred: float, n_gold: float) -> dict[str, float]:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -141,21 +141,26 @@ def emitted_claims(
     return out
 
 
-def score_claims(examples: Sequence[Any], emitted: Sequence[Sequence[Claim]]) -> dict[str, Any]:
-    """Per type and micro P/R/F1 of the emitted claims against gold; quantity accuracy on matched
-    troop counts; speaker accuracy on all matched claims."""
-    counts = {t: [0, 0, 0] for t in CLAIM_TYPES}  # tp, n_pred, n_gold
+def score_claims(
+    examples: Sequence[Any], emitted: Sequence[Sequence[Any]], weights: Sequence[float] | None = None
+) -> dict[str, Any]:
+    """Per type and micro P/R/F1 of the emitted claims (objects with type, start, end, quantity,
+    speaker) against gold; quantity accuracy on matched troop counts; speaker accuracy on all
+    matched claims. ``weights`` scale each example's counts (a sampled sentence standing for
+    several); quantity and speaker accuracy stay plain counts."""
+    counts = {t: [0.0, 0.0, 0.0] for t in CLAIM_TYPES}  # tp, n_pred, n_gold
     q_ok = q_n = s_ok = s_n = 0
-    for ex, claims in zip(examples, emitted, strict=True):
+    for i, (ex, claims) in enumerate(zip(examples, emitted, strict=True)):
+        w = 1.0 if weights is None else weights[i]
         gold = [(c["type"], c["start"], c["end"]) for c in ex.claims if c["type"] in counts]
         pred = [(c.type, c.start, c.end) for c in claims if c.type in counts]
         for t, _, _ in gold:
-            counts[t][2] += 1
+            counts[t][2] += w
         for t, _, _ in pred:
-            counts[t][1] += 1
+            counts[t][1] += w
         for gi, pi in match_spans(gold, pred):
             g, c = ex.claims[gi], claims[pi]
-            counts[c.type][0] += 1
+            counts[c.type][0] += w
             if c.type == "troop_count":
                 q_n += 1
                 q_ok += quantity_equal(c.quantity, g.get("quantity"))
@@ -288,7 +293,7 @@ def format_report(report: Mapping[str, Any]) -> str:
         if not any(parts):
             continue
         first = next(p for p in parts if p)
-        claims = first["micro"]["tp"] + first["micro"]["fn"]
+        claims = round(first["micro"]["tp"] + first["micro"]["fn"])
         rows.append((f"-- {src} ({first['sentences']} sentences, {claims} claims)", ["" for _ in parts]))
         for t in (*CLAIM_TYPES, "micro"):
             rows.append(

@@ -267,7 +267,7 @@ def ingest(args: argparse.Namespace) -> None:
                 "source": args.name,
             }
         )
-    split = split_of(rows[0]["doc_id"]) if rows else "train"
+    split = args.into or (split_of(rows[0]["doc_id"]) if rows else "train")
     out = LABELS_DIR / split / f"{args.name}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as fh:
@@ -289,6 +289,34 @@ def context(args: argparse.Namespace) -> None:
             before = text[max(0, r["start"] - args.chars) : r["start"]].replace("\n", " / ")
             fh.write(f"### {r['sid']}\n[context] ...{before}\n[SENTENCE] {r['text']}\n\n")
     print(f"wrote {out}")
+
+
+def blind(args: argparse.Namespace) -> None:
+    """Write batches of already-labelled sentences, labels withheld, for an independent annotator.
+
+    Every sentence holding a claim is taken, plus a uniform sample of the others; each row records
+    the weight (others in the split / others sampled) that scales its false positives back up to
+    the whole split, so agreement estimates precision over the split and not over the sample.
+    """
+    rows = sorted(read_labels(args.split), key=lambda r: (r["doc_id"], r["start"]))
+    rng = random.Random(args.seed)
+    positives = [r for r in rows if r["claims"]]
+    others = [r for r in rows if not r["claims"]]
+    negatives = rng.sample(others, min(args.negatives, len(others)))
+    weight = len(others) / max(1, len(negatives))
+    picked = [(r, 1.0) for r in positives] + [(r, weight) for r in negatives]
+    rng.shuffle(picked)
+    docs = load_documents({r["doc_id"] for r, _ in picked})
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    size = -(-len(picked) // args.parts)
+    for part in range(args.parts):
+        name = f"{args.name}{chr(ord('a') + part)}"
+        with (WORKDIR / f"{name}.jsonl").open("wb") as fh:
+            for i, (r, w) in enumerate(picked[part * size : (part + 1) * size]):
+                text = docs[r["doc_id"]][r["start"] : r["end"]]
+                row = {"doc_id": r["doc_id"], "start": r["start"], "end": r["end"], "text": text}
+                fh.write(orjson.dumps({**row, "weight": round(w, 4), "sid": f"{name}-{i:04d}"}) + b"\n")
+        print(f"wrote {WORKDIR / name}.jsonl")
 
 
 def export(args: argparse.Namespace) -> None:
@@ -346,14 +374,21 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     i = sub.add_parser("ingest", help="turn <name>.answers.jsonl into stand-off labels in data/labels")
     i.add_argument("name")
+    i.add_argument("--into", default=None, help="labels subfolder (default: the split of the documents)")
     c = sub.add_parser("context", help="write <name>.txt, the batch with preceding context, to read")
     c.add_argument("name")
     c.add_argument("--chars", type=int, default=300)
+    b = sub.add_parser("blind", help="write labelled sentences, labels withheld, for a second annotator")
+    b.add_argument("name")
+    b.add_argument("--split", default="eval")
+    b.add_argument("--negatives", type=int, default=300, help="sentences without claims to sample")
+    b.add_argument("--parts", type=int, default=5)
+    b.add_argument("--seed", type=int, default=0)
     x = sub.add_parser("export", help="write a labels file back out as batch + answers for review")
     x.add_argument("labels")
     x.add_argument("name")
     args = parser.parse_args(argv)
-    {"sample": sample, "ingest": ingest, "context": context, "export": export}[args.cmd](args)
+    {"sample": sample, "ingest": ingest, "context": context, "export": export, "blind": blind}[args.cmd](args)
 
 
 if __name__ == "__main__":
