@@ -14,6 +14,7 @@ overlapping spans of different types need no special handling).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -204,6 +205,11 @@ class WeightAverage:
         model.load_state_dict(state)
 
 
+def in_share(doc_id: str, frac: float) -> bool:
+    """A share of the documents fixed by id alone, nested (a smaller share is a subset of a larger)."""
+    return int(hashlib.sha1(f"share:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < frac * 1000
+
+
 def tune_decode(model: TaggerModel, dev: DevInputs) -> dict[str, Any]:
     """Pick the runtime's decode settings by span F1 on the dev sentences; ``dev_argmax`` in the
     result is what :func:`dev_scores` gives."""
@@ -237,6 +243,12 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=0.1,
         help="hold out this share of train documents as a dev set scored each epoch",
+    )
+    p.add_argument(
+        "--train-docs-frac",
+        type=float,
+        default=1.0,
+        help="train on this share of the (non-dev) training documents, picked by id (learning curves)",
     )
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing runs)")
     p.add_argument(
@@ -280,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
         # stable as label files are added: a document's dev membership depends on its id only
         dev = [e for e in examples if is_dev(e.doc_id, args.dev_frac)]
         examples = [e for e in examples if not is_dev(e.doc_id, args.dev_frac)]
+    if args.train_docs_frac < 1.0:
+        examples = [e for e in examples if in_share(e.doc_id, args.train_docs_frac)]
     dev_in = _dev_inputs(dev, tok) if dev else None
     feats = featurize(examples, tok)
     pos_feats = [f for f in feats if f.positive for _ in range(args.oversample)]
