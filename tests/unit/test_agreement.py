@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -55,5 +56,32 @@ def test_agreement_weights_false_positives_outside_the_claim_sentences() -> None
     m = rep["columns"]["model"]
     assert m["per_type"]["threat"]["recall"] == 0.0
     assert m["per_type"]["commitment"]["fp"] == 1.0
+    assert set(rep["by_source"]) == {"news"}  # corpus-style ids, no White House or eval-only ones
+    assert rep["by_source"]["news"]["annotator-2"]["per_type"]["commitment"]["fp"] == 10.0
     text = format_agreement(rep)
-    assert "annotator-2" in text and "model" in text and "threat F1" in text
+    assert "annotator-2" in text and "model" in text and "threat F1" in text and "news micro F1" in text
+
+
+def test_blind_batches_take_every_claim_sentence_and_a_weighted_sample_of_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import json
+
+    from claimstream.training import labelling
+
+    text = "One. Two. Three."
+    rows = [{"doc_id": f"d{i}", "start": 0, "end": 4, "claims": []} for i in range(10)]
+    rows += [{"doc_id": f"p{i}", "start": 5, "end": 9, "claims": [{"type": "threat"}]} for i in range(3)]
+    monkeypatch.setattr(labelling, "WORKDIR", tmp_path)
+    monkeypatch.setattr(labelling, "read_labels", lambda split: rows)
+    monkeypatch.setattr(labelling, "load_documents", lambda ids: {d: text for d in ids})
+    labelling.blind(argparse.Namespace(name="ag", split="eval", negatives=4, parts=2, seed=1))
+    batches = [[json.loads(x) for x in (tmp_path / f"ag{p}.jsonl").read_text().splitlines()] for p in "ab"]
+    picked = [r for b in batches for r in b]
+    assert len(picked) == 7 and len(batches[0]) == 4
+    assert {r["doc_id"] for r in picked if r["doc_id"].startswith("p")} == {"p0", "p1", "p2"}
+    assert {r["weight"] for r in picked if r["doc_id"].startswith("d")} == {2.5}  # 10 without, 4 drawn
+    assert {r["weight"] for r in picked if r["doc_id"].startswith("p")} == {1.0}
+    assert all(r["text"] == text[r["start"] : r["end"]] for r in picked)
+    assert [r["sid"] for r in batches[1]] == ["agb-0000", "agb-0001", "agb-0002"]

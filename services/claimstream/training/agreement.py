@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from claimstream.extract.base import CLAIM_TYPES, Extractor
-from claimstream.training.evaluate import emitted_claims, score_claims
+from claimstream.training.evaluate import SOURCES, emitted_claims, score_claims, source_of
 
 SECOND = "agreement"
 
@@ -70,28 +70,47 @@ def agreement(
         "weight_without_claims": max(weights, default=1.0),
         "gold": {t: sum(c["type"] == t for ex in examples for c in ex.claims) for t in CLAIM_TYPES},
         "columns": {name: score_claims(examples, claims, weights) for name, claims in columns.items()},
+        "by_source": {
+            src: {
+                name: score_claims(
+                    [examples[i] for i in keep], [claims[i] for i in keep], [weights[i] for i in keep]
+                )
+                for name, claims in columns.items()
+            }
+            for src in SOURCES
+            if (keep := [i for i, ex in enumerate(examples) if source_of(ex.doc_id) == src])
+        },
     }
 
 
 def format_agreement(report: Mapping[str, Any]) -> str:
     cols = report["columns"]
-    w = max(12, *(len(n) for n in cols))
+    w = max(12, *(len(n) for n in cols)) + 2
+    lw = 24
+
+    def f1_rows(prefix: str, by_name: Mapping[str, Any], keys: Sequence[tuple[str, str]]) -> list[str]:
+        out = []
+        for t in (*CLAIM_TYPES, "micro"):
+            for k, lab in keys:
+                vals = [(c["micro"] if t == "micro" else c["per_type"][t])[k] for c in by_name.values()]
+                out.append(f"{prefix + t + ' ' + lab:<{lw}}" + "".join(f"{100 * v:>{w}.1f}" for v in vals))
+        return out
+
     lines = [
         f"sentences={report['sentences']} (with claims {report['sentences_with_claims']}; "
         f"each without counts {report['weight_without_claims']:.2f}x) gold={report['gold']}",
-        f"{'':<16}" + "".join(f"{n:>{w + 2}}" for n in cols),
+        f"{'':<{lw}}" + "".join(f"{n:>{w}}" for n in cols),
     ]
-    for t in (*CLAIM_TYPES, "micro"):
-        for k, lab in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
-            vals = [(c["micro"] if t == "micro" else c["per_type"][t])[k] for c in cols.values()]
-            lines.append(f"{t + ' ' + lab:<16}" + "".join(f"{100 * v:>{w + 2}.1f}" for v in vals))
+    lines += f1_rows("", cols, (("precision", "P"), ("recall", "R"), ("f1", "F1")))
     for key in ("quantity", "speaker"):
-        vals = [c[key] for c in cols.values()]
         cells = [
             f"{100 * v['accuracy']:.1f} ({v['correct']}/{v['matched']})" if v["matched"] else "-"
-            for v in vals
+            for v in (c[key] for c in cols.values())
         ]
-        lines.append(f"{key + ' acc':<16}" + "".join(f"{x:>{w + 2}}" for x in cells))
+        lines.append(f"{key + ' acc':<{lw}}" + "".join(f"{x:>{w}}" for x in cells))
+    for src, by_name in report.get("by_source", {}).items():
+        lines.append(f"-- {src} ({next(iter(by_name.values()))['sentences']} sentences)")
+        lines += f1_rows(f"{src} ", by_name, (("f1", "F1"),))
     return "\n".join(lines)
 
 
