@@ -85,7 +85,7 @@ def agreement(
 
 def format_agreement(report: Mapping[str, Any]) -> str:
     cols = report["columns"]
-    w = max(12, *(len(n) for n in cols)) + 2
+    w = max(16, *(len(n) for n in cols)) + 2
     lw = 24
 
     def f1_rows(prefix: str, by_name: Mapping[str, Any], keys: Sequence[tuple[str, str]]) -> list[str]:

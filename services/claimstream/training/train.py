@@ -44,7 +44,7 @@ from claimstream.training.dataset import (
 from claimstream.training.decoding import is_dev, span_scores, tune
 
 DEFAULT_OUT = REPO / "var" / "claim-tagger"
-VERSION = "claim-tagger-1.4.0+minilm-l6-int8"
+VERSION = "claim-tagger-1.5.0+minilm-l6-int8"
 
 
 class TaggerModel(nn.Module):
