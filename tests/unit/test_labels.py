@@ -75,3 +75,11 @@ def test_training_spans_of_one_type_never_overlap(labels: dict[str, list[dict[st
         if a["type"] == b["type"] and a["start"] < b["end"] and b["start"] < a["end"]
     ]
     assert bad == []
+
+
+def test_pending_labels_are_new_training_sentences(labels: dict[str, list[dict[str, Any]]]) -> None:
+    """data/labels/pending/ holds labelled training sentences that the next model will train on."""
+    pending = read_labels("pending")
+    trained = {(r["doc_id"], r["start"]) for r in labels["train"]}
+    assert {split_of(r["doc_id"]) for r in pending} <= {"train"}
+    assert not {(r["doc_id"], r["start"]) for r in pending} & trained
