@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from claimstream.extract.base import CLAIM_TYPES, Extractor
-from claimstream.training.evaluate import SOURCES, emitted_claims, score_claims, source_of
+from claimstream.training.evaluate import emitted_claims, score_claims, scores_by_source
 
 SECOND = "agreement"
 
@@ -64,22 +64,18 @@ def agreement(
         "annotator-2": [second_claims(ex, second[(ex.doc_id, ex.start)]) for ex in examples]
     }
     columns.update(predicted or {})
+    per_column = {name: scores_by_source(examples, claims, weights) for name, claims in columns.items()}
+    # regrouped source first, as the report prints it
+    by_source = {
+        src: {name: per_column[name][src] for name in columns} for src in next(iter(per_column.values()))
+    }
     return {
         "sentences": len(examples),
         "sentences_with_claims": sum(bool(ex.claims) for ex in examples),
         "weight_without_claims": max(weights, default=1.0),
         "gold": {t: sum(c["type"] == t for ex in examples for c in ex.claims) for t in CLAIM_TYPES},
         "columns": {name: score_claims(examples, claims, weights) for name, claims in columns.items()},
-        "by_source": {
-            src: {
-                name: score_claims(
-                    [examples[i] for i in keep], [claims[i] for i in keep], [weights[i] for i in keep]
-                )
-                for name, claims in columns.items()
-            }
-            for src in SOURCES
-            if (keep := [i for i, ex in enumerate(examples) if source_of(ex.doc_id) == src])
-        },
+        "by_source": by_source,
     }
 
 

@@ -28,9 +28,15 @@ DECODE_KEYS = tuple(DECODE_DEFAULTS)
 GRAMMAR_THRESHOLDS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 
 
+def id_share(doc_id: str, frac: float, salt: str) -> bool:
+    """Whether a document falls in a ``frac`` share fixed by its id and ``salt`` alone: stable as
+    labels grow, and nested (a smaller share of one salt is a subset of a larger)."""
+    return int(hashlib.sha1(f"{salt}:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < frac * 1000
+
+
 def is_dev(doc_id: str, frac: float = DEV_FRAC) -> bool:
     """Held-out training documents; membership depends on the id only, so it is stable as labels grow."""
-    return int(hashlib.sha1(f"dev:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < frac * 1000
+    return id_share(doc_id, frac, "dev")
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:

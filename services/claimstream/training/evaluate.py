@@ -191,6 +191,22 @@ def source_of(doc_id: str) -> str:
 SOURCES = ("news", "unseen", "official")
 
 
+def scores_by_source(
+    examples: Sequence[Any], emitted: Sequence[Sequence[Any]], weights: Sequence[float] | None = None
+) -> dict[str, dict[str, Any]]:
+    """:func:`score_claims` for each source that has examples."""
+    out = {}
+    for src in SOURCES:
+        keep = [i for i, ex in enumerate(examples) if source_of(ex.doc_id) == src]
+        if keep:
+            out[src] = score_claims(
+                [examples[i] for i in keep],
+                [emitted[i] for i in keep],
+                None if weights is None else [weights[i] for i in keep],
+            )
+    return out
+
+
 def score_extractor(
     extractor: Extractor,
     examples: Sequence[Any],
@@ -212,11 +228,7 @@ def score_extractor(
         "seconds": round(seconds, 3),
         "sentences_per_s": round(len(examples) / seconds, 1) if seconds > 0 else None,
     }
-    rep["by_source"] = {}
-    for src in SOURCES:
-        keep = [i for i, ex in enumerate(examples) if source_of(ex.doc_id) == src]
-        if keep:
-            rep["by_source"][src] = score_claims([examples[i] for i in keep], [emitted[i] for i in keep])
+    rep["by_source"] = scores_by_source(examples, emitted)
     if errors:
         rep["errors"] = {"count": len(errors), "first": errors[:5]}
     return rep

@@ -14,7 +14,6 @@ overlapping spans of different types need no special handling).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -41,7 +40,7 @@ from claimstream.training.dataset import (
     load_examples,
     load_tokenizer,
 )
-from claimstream.training.decoding import is_dev, span_scores, tune
+from claimstream.training.decoding import id_share, is_dev, span_scores, tune
 
 DEFAULT_OUT = REPO / "var" / "claim-tagger"
 VERSION = "claim-tagger-1.5.0+minilm-l6-int8"
@@ -205,11 +204,6 @@ class WeightAverage:
         model.load_state_dict(state)
 
 
-def in_share(doc_id: str, frac: float) -> bool:
-    """A share of the documents fixed by id alone, nested (a smaller share is a subset of a larger)."""
-    return int(hashlib.sha1(f"share:{doc_id}".encode()).hexdigest()[:8], 16) % 1000 < frac * 1000
-
-
 def tune_decode(model: TaggerModel, dev: DevInputs) -> dict[str, Any]:
     """Pick the runtime's decode settings by span F1 on the dev sentences; ``dev_argmax`` in the
     result is what :func:`dev_scores` gives."""
@@ -293,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
         dev = [e for e in examples if is_dev(e.doc_id, args.dev_frac)]
         examples = [e for e in examples if not is_dev(e.doc_id, args.dev_frac)]
     if args.train_docs_frac < 1.0:
-        examples = [e for e in examples if in_share(e.doc_id, args.train_docs_frac)]
+        examples = [e for e in examples if id_share(e.doc_id, args.train_docs_frac, "share")]
     dev_in = _dev_inputs(dev, tok) if dev else None
     feats = featurize(examples, tok)
     pos_feats = [f for f in feats if f.positive for _ in range(args.oversample)]
