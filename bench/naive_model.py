@@ -1,9 +1,10 @@
 """The naive peer's model: the service's fine-tuned weights as a transformers checkpoint (torch fp32).
 
 ``ensure(model_dir)`` returns a directory that ``transformers.pipeline("token-classification")``
-loads: a ``BertForTokenClassification`` with 9 outputs (3 claim types x O/B/I, the same linear
-head as the service's tagger) plus the tagger's tokenizer. It is built once per model version
-under ``build/naive-peer/`` (gitignored) from, in order of preference:
+loads: a ``BertForTokenClassification`` with 3 outputs per head (3 claim types, and from 1.7.0
+the speaker head, x O/B/I: the same linear head as the service's tagger) plus the tagger's
+tokenizer. It is built once per model version under ``build/naive-peer/`` (gitignored) from, in
+order of preference:
 
 1. the torch checkpoint of the same version that ``make train`` leaves under ``var/``
    (``var/*/checkpoint.pt`` with a ``train_meta.json`` naming the version): the exact fp32 weights;
@@ -172,7 +173,8 @@ def ensure(
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
-    types = list(meta.get("types", ["threat", "commitment", "troop_count"]))
+    # every output head (from 1.7.0 the claim types and "speaker"), so that the linear head fits
+    types = list(meta.get("heads", meta.get("types", ["threat", "commitment", "troop_count"])))
     ckpt = None if from_onnx else find_checkpoint(version)
     if ckpt is not None:
         state, source = state_from_checkpoint(ckpt), f"torch checkpoint {ckpt.relative_to(REPO)}"

@@ -49,6 +49,8 @@ async def serve(args: argparse.Namespace) -> None:
             claims = []
             for sent in article_sentences(text):
                 for ent in nlp(text[sent.start : sent.end]):
+                    if ent["entity_group"] == "speaker":  # the speaker head's mentions are no claims
+                        continue
                     claims.append(
                         {
                             "article_id": article["id"],

