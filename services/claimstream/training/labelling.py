@@ -14,8 +14,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
+from claimstream.extract.base import CLAIM_TYPES
 from claimstream.text.sentences import split_sentences
 from claimstream.training.corpus import (
     DEFAULT_CORPUS,
@@ -127,26 +129,23 @@ def _category(text: str) -> str:
     return "other"
 
 
-def sample(args: argparse.Namespace) -> None:
-    rng = random.Random(args.seed)
+def _unlabelled(split: str, corpus: Path, skip_docs: set[str], rng: random.Random) -> list[dict[str, Any]]:
+    """Sentences of ``split`` documents (shuffled by document) that no label file and no batch
+    in WORKDIR holds yet, 25-1200 characters and five words or more."""
     used = _used_sentences()
-    skip_docs = set(args.skip_docs or [])
     for path in WORKDIR.glob("*.jsonl"):
         if not path.name.endswith(".answers.jsonl"):
             for line in path.open("rb"):
                 row = orjson.loads(line)
                 if "doc_id" in row:
                     used.add((row["doc_id"], row["start"]))
-    pools: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("troop2", "troop", "troop3", "threat2", "commit2", "threat", "commit", "other")
-    }
-    docs = list(iter_corpus(args.corpus))
+    docs = list(iter_corpus(corpus))
     if SAMPLE_PATH.exists():
         docs.append({"id": SAMPLE_DOC_ID, "text": SAMPLE_PATH.read_text(), "component": "sample"})
-    comp_quota: Counter[str] = Counter()
     rng.shuffle(docs)
+    rows: list[dict[str, Any]] = []
     for doc in docs:
-        if split_of(doc["id"]) != args.split or doc["id"] in skip_docs:
+        if split_of(doc["id"]) != split or doc["id"] in skip_docs:
             continue
         text = doc["text"]
         for sent in split_sentences(text):
@@ -155,8 +154,7 @@ def sample(args: argparse.Namespace) -> None:
             s = text[sent.start : sent.end]
             if not (25 <= len(s) <= 1200) or s.count(" ") < 4:
                 continue
-            cat = _category(s)
-            pools[cat].append(
+            rows.append(
                 {
                     "doc_id": doc["id"],
                     "start": sent.start,
@@ -165,6 +163,27 @@ def sample(args: argparse.Namespace) -> None:
                     "component": doc.get("component", ""),
                 }
             )
+    return rows
+
+
+def _write_batch(name: str, chosen: list[dict[str, Any]]) -> None:
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    out = WORKDIR / f"{name}.jsonl"
+    with out.open("wb") as fh:
+        for i, row in enumerate(chosen):
+            row["sid"] = f"{name}-{i:04d}"
+            fh.write(orjson.dumps(row) + b"\n")
+    print(f"wrote {len(chosen)} sentences to {out}", file=sys.stderr)
+
+
+def sample(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    pools: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("troop2", "troop", "troop3", "threat2", "commit2", "threat", "commit", "other")
+    }
+    comp_quota: Counter[str] = Counter()
+    for row in _unlabelled(args.split, args.corpus, set(args.skip_docs or []), rng):
+        pools[_category(row["text"])].append(row)
     print(
         "unlabelled sentences per cue category: " + ", ".join(f"{k} {len(v)}" for k, v in pools.items()),
         file=sys.stderr,
@@ -196,13 +215,57 @@ def sample(args: argparse.Namespace) -> None:
             chosen.append(row)
             taken += 1
     rng.shuffle(chosen)
-    WORKDIR.mkdir(parents=True, exist_ok=True)
-    out = WORKDIR / f"{args.name}.jsonl"
-    with out.open("wb") as fh:
-        for i, row in enumerate(chosen):
-            row["sid"] = f"{args.name}-{i:04d}"
-            fh.write(orjson.dumps(row) + b"\n")
-    print(f"wrote {len(chosen)} sentences to {out}", file=sys.stderr)
+    _write_batch(args.name, chosen)
+
+
+def uncertainty(probs: np.ndarray) -> tuple[float, int]:
+    """How unsure a tagger is that a sentence holds a claim, from its token probabilities
+    [n_tokens, n_heads, 3]: for each claim type the most likely claim token's P(B) + P(I), scored
+    1 at 0.5 and 0 at 0 or 1; the sentence takes its least certain type (score, type index)."""
+    n_types = len(CLAIM_TYPES)
+    if len(probs) == 0:
+        return 0.0, 0
+    inside = 1.0 - probs[:, :n_types, 0]
+    u = 1.0 - np.abs(inside.max(0) - 0.5) * 2
+    k = int(u.argmax())
+    return float(u[k]), k
+
+
+def uncertain(args: argparse.Namespace) -> None:
+    """Active learning: the unlabelled sentences on which the model is least sure, at most
+    ``--per-doc`` from a document and ``--wh-max`` White House sentences (official prose is where
+    the model hesitates most, and is already well covered), split into ``--parts`` batches."""
+    from claimstream.extract.onnx_tagger import OnnxTagger, default_model_dir
+
+    rng = random.Random(args.seed)
+    rows = _unlabelled(args.split, args.corpus, set(), rng)
+    # a random share of the (huge) White House pool is scored, to keep the run in minutes
+    rows = [r for r in rows if not r["component"].startswith("wh_") or rng.random() < args.wh_scored]
+    tagger = OnnxTagger.load(args.model or default_model_dir())
+    scored: list[tuple[float, int, dict[str, Any]]] = []
+    for i in range(0, len(rows), 512):
+        chunk = rows[i : i + 512]
+        _, probs = tagger.token_probs([r["text"] for r in chunk])
+        scored.extend((*uncertainty(p), r) for r, p in zip(chunk, probs, strict=True))
+    scored.sort(key=lambda t: -t[0])
+    per_doc: Counter[str] = Counter()
+    wh = 0
+    chosen: list[dict[str, Any]] = []
+    for u, k, row in scored:
+        is_wh = row["component"].startswith("wh_")
+        if per_doc[row["doc_id"]] >= args.per_doc or (is_wh and wh >= args.wh_max):
+            continue
+        if not is_wh and len(chosen) - wh >= args.n - args.wh_max:
+            continue
+        per_doc[row["doc_id"]] += 1
+        wh += is_wh
+        chosen.append({**row, "uncertainty": round(u, 4), "unsure_of": CLAIM_TYPES[k]})
+        if len(chosen) >= args.n:
+            break
+    rng.shuffle(chosen)
+    size = -(-len(chosen) // args.parts)
+    for j in range(args.parts):
+        _write_batch(f"{args.name}{'abcdefghijklmnop'[j]}", chosen[j * size : (j + 1) * size])
 
 
 def _locate(sentence: str, span: str) -> tuple[int, int] | None:
@@ -372,6 +435,19 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--commit-strong", type=int, default=0)
     s.add_argument("--skip-docs", nargs="*")
     s.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    u = sub.add_parser(
+        "uncertain", help="batches of the sentences the model is least sure of (active learning)"
+    )
+    u.add_argument("name", help="batches are written as <name>a, <name>b, ...")
+    u.add_argument("--split", choices=("train", "eval"), default="train")
+    u.add_argument("--model", type=Path, default=None, help="tagger directory (default: models/<current>)")
+    u.add_argument("--n", type=int, default=1600)
+    u.add_argument("--wh-max", type=int, default=600, help="most White House sentences")
+    u.add_argument("--wh-scored", type=float, default=0.15, help="share of White House sentences scored")
+    u.add_argument("--per-doc", type=int, default=3)
+    u.add_argument("--parts", type=int, default=8)
+    u.add_argument("--seed", type=int, default=6)
+    u.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     i = sub.add_parser("ingest", help="turn <name>.answers.jsonl into stand-off labels in data/labels")
     i.add_argument("name")
     i.add_argument("--into", default=None, help="labels subfolder (default: the split of the documents)")
@@ -388,7 +464,9 @@ def main(argv: list[str] | None = None) -> None:
     x.add_argument("labels")
     x.add_argument("name")
     args = parser.parse_args(argv)
-    {"sample": sample, "ingest": ingest, "context": context, "export": export, "blind": blind}[args.cmd](args)
+    commands = {"sample": sample, "uncertain": uncertain, "ingest": ingest, "context": context}
+    commands |= {"export": export, "blind": blind}
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":
