@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from claimstream.extract.base import CLAIM_TYPES, Extractor, Span
+from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Extractor, Span
 from claimstream.extract.onnx_tagger import OnnxTagger, decode_spans, default_model_dir, windows
 
 # Our own sentences (no corpus text in the repo).
@@ -50,7 +50,8 @@ def test_spans_slice_the_sentence_exactly(tagger: OnnxTagger) -> None:
     for text, spans in zip(SENTENCES, out, strict=True):
         for sp in spans:
             found += 1
-            assert isinstance(sp, Span) and sp.type in CLAIM_TYPES
+            # claim spans, and the speaker head's mentions beside them
+            assert isinstance(sp, Span) and sp.type in (*CLAIM_TYPES, SPEAKER)
             assert 0 <= sp.start < sp.end <= len(text)
             piece = text[sp.start : sp.end]
             assert (piece == piece.strip() and piece[0].isalnum()) or piece[0] in "$€£"
