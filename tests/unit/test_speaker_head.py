@@ -147,7 +147,7 @@ class _FakeSession:
 
 
 @pytest.fixture(scope="module")
-def four_head_tagger(tmp_path_factory: pytest.TempPathFactory) -> OnnxTagger:
+def four_head_tagger() -> OnnxTagger:
     from tokenizers import Tokenizer
 
     src = default_model_dir()

@@ -1101,6 +1101,11 @@ def _negated(text: str, sent_start: int, span_start: int, span_end: int) -> bool
 # --------------------------------------------------------------------------------------------
 
 
+def gap(mention: tuple[int, int], start: int, end: int) -> int:
+    """Characters between ``mention`` and the range [start, end) (0 when they touch or overlap)."""
+    return max(0, mention[0] - end, start - mention[1])
+
+
 def _tagged_speaker(
     text: str,
     named: Sequence[tuple[int, int]],
@@ -1121,7 +1126,7 @@ def _tagged_speaker(
     mentions = [(a, b) for a, b in named if text[a:b].strip() and text[a:b].split()[-1] not in _PRONOUNS]
     if not mentions:
         return ruled
-    a, b = min(mentions, key=lambda m: (max(0, m[0] - span_end, span_start - m[1]), -m[0]))
+    a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))
     return text[a:b]
 
 

@@ -198,8 +198,9 @@ class OnnxTagger:
         self.meta = meta
         self.version: str = meta["version"]
         self.types: tuple[str, ...] = tuple(meta.get("types", CLAIM_TYPES))
-        heads = list(meta.get("heads", self.types))
-        self._speaker_head: int | None = heads.index(SPEAKER) if SPEAKER in heads else None
+        # the output's heads: the claim types, then (models from 1.7.0) the speaker head
+        self.heads: tuple[str, ...] = tuple(meta.get("heads", self.types))
+        self._speaker_head: int | None = self.heads.index(SPEAKER) if SPEAKER in self.heads else None
         self.max_length: int = int(meta.get("max_length", 128))
         self.max_tokens_per_batch = max_tokens_per_batch
         self.max_batch_size = max_batch_size
@@ -297,7 +298,7 @@ class OnnxTagger:
         """Per sentence: its tokenizer encoding and O/B/I probabilities [n_tokens, n_heads, 3]
         (the claim types first, as in ``types``)."""
         encs = self.tokenizer.encode_batch(list(sentences), add_special_tokens=False)
-        n_heads = len(self.types) + (self._speaker_head is not None)
+        n_heads = len(self.heads)
         size = self.max_length - 2
         # per sentence: token probs and the distance of each token from its window's edge
         probs = [np.zeros((len(e.ids), n_heads, 3), dtype=np.float32) for e in encs]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from claimstream.claims.attribution import gap
 from claimstream.extract.base import CLAIM_TYPES, SPEAKER
 from claimstream.extract.onnx_tagger import decode_spans, windows
 from claimstream.training.corpus import DEFAULT_CORPUS, LABELS_DIR, load_documents, read_labels
@@ -115,11 +116,7 @@ def locate_speaker(text: str, speaker: str, start: int, end: int) -> tuple[int, 
             found = [(m.start(), m.end()) for m in re.finditer(rf"\b{re.escape(last)}\b", text)]
     if not found:
         return None
-
-    def distance(se: tuple[int, int]) -> int:
-        return max(0, se[0] - end, start - se[1])
-
-    return min(found, key=distance)
+    return min(found, key=lambda m: gap(m, start, end))
 
 
 def speaker_spans(text: str, claims: Sequence[dict]) -> list[tuple[int, int]] | None:
