@@ -415,6 +415,11 @@ CASUALTY_SPANS = [
     ("Thousands of fighters are leaving the city", 2000),
     ("12 civilians and 300 soldiers were moved", 300),
     ("an armed group of approximately 15 people", 15),
+    # civilian and federal responders (guide 6.4, decision 79)
+    ("more than 7,000 Federal personnel", None),
+    ("1,500 FEMA personnel were deployed to the region", None),
+    ("some 300 rescue personnel", None),
+    ("1,500 military personnel were deployed to the region", 1500),
 ]
 
 
@@ -443,3 +448,35 @@ def test_the_claim_builder_emits_no_troop_count_of_casualties() -> None:
     claims = build_claims("a1", text, sentences, spans, model_version="t", extracted_at="now")
     assert [c.text for c in claims] == ["100,000 troops"]
     assert text[claims[0].start : claims[0].end] == claims[0].text
+
+
+# A span the tagger typed troop_count whose sentence, outside the span, says the count is of the
+# dead or lost (guidelines: casualty figures are not troop counts).
+CASUALTY_CONTEXTS = [
+    ("We honour the 7,054 troops who made the ultimate sacrifice in Iraq.", "7,054 troops", False),
+    ("He mentioned the loss of 600,000 soldiers for Russia.", "600,000 soldiers", False),
+    ("Mourners remembered the 12 soldiers killed in the blast.", "12 soldiers", False),
+    ("The army lost 300 soldiers in the first week.", "300 soldiers", False),
+    ("Russia has massed 100,000 troops near the border.", "100,000 troops", True),
+    ("About 3,000 troops arrived after 12 soldiers were killed.", "About 3,000 troops", True),
+    # a fate after another noun than the span's personnel noun is that noun's
+    (
+        "At least 100 fighters joined the extremists who have seized the town.",
+        "At least 100 fighters joined the extremists",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "kept"), CASUALTY_CONTEXTS)
+def test_the_claim_builder_reads_casualties_around_the_span(text: str, phrase: str, kept: bool) -> None:
+    from claimstream.claims.builder import build_claims
+    from claimstream.extract.base import Span
+    from claimstream.text.sentences import Sentence
+
+    i = text.index(phrase)
+    spans = [[Span("troop_count", i, i + len(phrase), 0.9)]]
+    claims = build_claims("a1", text, [Sentence(0, len(text))], spans, model_version="t", extracted_at="now")
+    assert [c.text for c in claims] == ([phrase] if kept else [])
+    for c in claims:
+        assert text[c.start : c.end] == c.text

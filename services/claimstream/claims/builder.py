@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from claimstream.claims.attribution import attribute
-from claimstream.claims.quantity import parse_quantity
+from claimstream.claims.quantity import counts_casualties_around, parse_quantity
 from claimstream.claims.voice import DocumentVoice
 from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Span
 from claimstream.records import Claim
@@ -66,8 +66,9 @@ def build_claims(
                 # the span is already typed troop_count, so a number without a personnel noun right
                 # after it ("rising to 800") is its count
                 parsed = parse_quantity(evidence, allow_bare=True)
-                if parsed is None:
-                    # A personnel count without a number the normaliser can read is no troop count.
+                if parsed is None or counts_casualties_around(text, start, end, sentence.start, sentence.end):
+                    # A personnel count without a number the normaliser can read is no troop count,
+                    # nor is one that the words around it make a count of the dead or captive.
                     continue
                 quantity = parsed.to_dict()
             who = attribute(text, sentence.start, sentence.end, start, end, span.type, previous, voice, named)

@@ -305,6 +305,7 @@ _MODIFIER_STOP: Final = _words(
     this these those there here it they them he she we you i percent cent years year days months
     weeks hours minutes min mins sec secs hr hrs am pm miles kilometres kilometers km dollars euros
     pounds tons tonnes police policemen civilian civilians wounded injured dead killed fallen
+    federal fema rescue medical relief emergency disaster
     captured missing detained imprisoned kidnapped abducted released freed prisoner prisoners
     refugee refugees diplomatic hostage hostages times per cent"""
 )
@@ -355,7 +356,8 @@ _FATES = (
 )
 _AFTER_FATE = (
     _AFTER_AUX + rf"(?:{_FATES}|die|casualties|deaths|missing|perished|seized|apprehended|rounded\s+up"
-    r"|taken\s+into\s+custody|lost\s+their\s+lives)\b"
+    r"|taken\s+into\s+custody|lost\s+their\s+lives|gave\s+(?:up\s+)?their\s+lives"
+    r"|made\s+the\s+(?:ultimate|supreme)\s+sacrifice)\b"
 )
 _AFTER_FATE_RE: Final = re.compile(_AFTER_FATE, re.IGNORECASE)
 _AFTER_UNIT_REJECT_RE: Final = re.compile(
@@ -385,7 +387,7 @@ _BEFORE_FATE = (
     r"\b(?:kill(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
     r"detain(?:s|ed|ing)?|kidnap(?:s|ped|ping)?|abduct(?:s|ed|ing)?|execut(?:e|es|ed|ing)|"
     r"arrest(?:s|ed|ing)?|caught|catch(?:es|ing)?|"
-    r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
+    r"murder(?:s|ed|ing)?|los(?:e|es|t|ing)|loss(?:es)?\s+of|free(?:s|d|ing)?|releas(?:e|es|ed|ing)|"
     r"exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?|massacr(?:e|es|ed|ing)|slaughter(?:s|ed|ing)?|"
     r"deaths?\s+of|bodies\s+of|corpses\s+of|remains\s+of|funerals?\s+(?:of|for)|mourn(?:s|ed|ing)?|"
     r"(?:killings?|arrests?|detention|capture|release|execution|kidnapping|abduction)\s+of)"
@@ -753,9 +755,28 @@ _ANY_STRONG_RE: Final = re.compile(rf"(?<![\w-])(?:{_STRONG_NOUNS})(?![\w-])", r
 _NOT_PERSONNEL_AFTER_RE: Final = re.compile(
     r"(?:\s+[A-Za-z][\w\-’']*){0,2}?\s+(?:civilians?|police|policemen|policewomen|"
     r"refugees|migrants|residents|villagers|children|inmates|prisoners|detainees|hostages|"
-    r"captives|protesters|demonstrators|students|workers|journalists|diplomats|citizens)\b",
+    r"captives|protesters|demonstrators|students|workers|journalists|diplomats|citizens|responders|"
+    r"firefighters|employees|(?:federal|fema|rescue|medical|relief|emergency|disaster)\s+"
+    r"(?:personnel|staff|teams?))\b",
     re.IGNORECASE,
 )
+
+
+def counts_casualties_around(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Whether the sentence ``text[lo:hi]`` makes the troop-count span ``text[start:end]`` a figure
+    of the dead, hurt or captive from outside the span: a casualty word right before it ("the loss
+    of 600,000 soldiers") or a fate right after it ("7,054 troops who made the ultimate sacrifice",
+    "12 soldiers killed in the blast")."""
+    if _BEFORE_FATE_RE.search(text[max(lo, start - _WINDOW) : start]):
+        return True
+    # only a span that ends on its personnel noun: a fate after another noun is that noun's
+    # ("100 fighters joined the extremists, who have seized ...")
+    if not _UNIT_AT_END_RE.search(text, start, end):
+        return False
+    return bool(_AFTER_FATE_RE.match(text, end, hi) or _FATE_AFTER_GAP_RE.match(text, end, hi))
+
+
+_UNIT_AT_END_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})$", re.IGNORECASE)
 
 
 def _in_fate(text: str, start: int, pos: int) -> bool:
