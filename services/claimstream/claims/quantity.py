@@ -296,6 +296,9 @@ _STRONG_NOUNS = (
     r"force|forces|contingent|army|garrison|unit|battalion|brigade|division|regiment|detachment"
     r"|militia|mission|deployment|troops|corps|task\s+force"
 )
+# Civilian and federal responders are no troops (annotation guide 6.4, decision 79): "7,000 federal
+# personnel", "300 rescue personnel".
+_CIVILIAN_MODIFIERS = "federal fema rescue medical relief emergency disaster"
 # A modifier word between the number and the noun: "Russian", "U.S.-based", "active-duty".
 _MODIFIER = r"(?:(?:[A-Z]\.){2,}(?:-[A-Za-z]+)*|[A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)"
 _MODIFIER_STOP: Final = _words(
@@ -305,9 +308,9 @@ _MODIFIER_STOP: Final = _words(
     this these those there here it they them he she we you i percent cent years year days months
     weeks hours minutes min mins sec secs hr hrs am pm miles kilometres kilometers km dollars euros
     pounds tons tonnes police policemen civilian civilians wounded injured dead killed fallen
-    federal fema rescue medical relief emergency disaster
     captured missing detained imprisoned kidnapped abducted released freed prisoner prisoners
-    refugee refugees diplomatic hostage hostages times per cent"""
+    refugee refugees diplomatic hostage hostages times per cent """
+    + _CIVILIAN_MODIFIERS
 )
 _MILITARY_MODIFIER: Final = _words(
     """army military navy naval marine marines airforce air force armed defense defence idf nato
@@ -756,10 +759,26 @@ _NOT_PERSONNEL_AFTER_RE: Final = re.compile(
     r"(?:\s+[A-Za-z][\w\-’']*){0,2}?\s+(?:civilians?|police|policemen|policewomen|"
     r"refugees|migrants|residents|villagers|children|inmates|prisoners|detainees|hostages|"
     r"captives|protesters|demonstrators|students|workers|journalists|diplomats|citizens|responders|"
-    r"firefighters|employees|(?:federal|fema|rescue|medical|relief|emergency|disaster)\s+"
-    r"(?:personnel|staff|teams?))\b",
+    r"firefighters|employees|(?:"
+    + "|".join(_CIVILIAN_MODIFIERS.split())
+    + r")\s+(?:personnel|staff|teams?))\b",
     re.IGNORECASE,
 )
+
+
+_UNIT_AT_END_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})$", re.IGNORECASE)
+
+
+def _fate_before(text: str, start: int, lo: int = 0) -> bool:
+    """A casualty or captivity word right before ``start`` ("killed 12 soldiers", "the loss of")."""
+    return _BEFORE_FATE_RE.search(text, max(lo, start - _WINDOW), start) is not None
+
+
+def _fate_after(text: str, pos: int, hi: int | None = None) -> bool:
+    """A fate right after a personnel noun that ends at ``pos`` ("were killed", "who made the
+    ultimate sacrifice", "from abroad are dead")."""
+    end = len(text) if hi is None else hi
+    return bool(_AFTER_FATE_RE.match(text, pos, end) or _FATE_AFTER_GAP_RE.match(text, pos, end))
 
 
 def counts_casualties_around(text: str, start: int, end: int, lo: int, hi: int) -> bool:
@@ -767,16 +786,11 @@ def counts_casualties_around(text: str, start: int, end: int, lo: int, hi: int) 
     of the dead, hurt or captive from outside the span: a casualty word right before it ("the loss
     of 600,000 soldiers") or a fate right after it ("7,054 troops who made the ultimate sacrifice",
     "12 soldiers killed in the blast")."""
-    if _BEFORE_FATE_RE.search(text[max(lo, start - _WINDOW) : start]):
+    if _fate_before(text, start, lo):
         return True
     # only a span that ends on its personnel noun: a fate after another noun is that noun's
     # ("100 fighters joined the extremists, who have seized ...")
-    if not _UNIT_AT_END_RE.search(text, start, end):
-        return False
-    return bool(_AFTER_FATE_RE.match(text, end, hi) or _FATE_AFTER_GAP_RE.match(text, end, hi))
-
-
-_UNIT_AT_END_RE: Final = re.compile(rf"(?<![\w-])(?:{_UNIT_NOUNS})$", re.IGNORECASE)
+    return _UNIT_AT_END_RE.search(text, start, end) is not None and _fate_after(text, end, hi)
 
 
 def _in_fate(text: str, start: int, pos: int) -> bool:
@@ -784,12 +798,12 @@ def _in_fate(text: str, start: int, pos: int) -> bool:
     or captive: a casualty word right before it ("killed 12 soldiers", "the release of 16
     soldiers"), or a fate after its personnel noun ("12 soldiers were killed", "24 fighters from
     abroad are dead")."""
-    if _BEFORE_FATE_RE.search(text, max(0, start - _WINDOW), start):
+    if _fate_before(text, start):
         return True
     for pattern in _UNIT_TAIL_RES:
         m = pattern.match(text, pos)
         if m is not None:
-            return bool(_AFTER_FATE_RE.match(text, m.end()) or _FATE_AFTER_GAP_RE.match(text, m.end()))
+            return _fate_after(text, m.end())
     return False
 
 

@@ -358,7 +358,7 @@ def write_card(
         "## Limits",
         f"- Modest training set ({train_meta['train_sentences']:,} sentences, one annotation pass, drawn by cue words",
         "  and active learning) and a short CPU training run: scores are modest, and per-type numbers rest",
-        "  on 100-200 gold claims, so a point or two between models is within run-to-run noise.",
+        "  on 100-200 gold claims, so one claim moves a type's F1 by about half a point.",
         "- A troop count without a number the quantity grammar can read is not emitted (the claim builder",
         "  drops it, and the evaluation scores what the builder emits).",
         "- Static int8 trades a little per-type accuracy for batch invariance: the fp32 column above is the",
