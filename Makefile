@@ -64,11 +64,11 @@ train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../sha
 	$(PY) -m claimstream.training.train
 	$(PY) -m claimstream.training.export
 	$(PY) -m claimstream.training.decoding --write
-	$(PY) -m claimstream.training.evaluate --fp32 var/claim-tagger/model.fp32.onnx --out var/eval-train.json
+	$(PY) -m claimstream.training.evaluate --fp32 var/claim-tagger/model.fp32.onnx --gold-spans --out var/eval-train.json
 	$(PY) -m claimstream.training.export --card-only --eval-report var/eval-train.json
 
-eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline
-	$(VENV)/bin/claimstream eval
+eval: $(SETUP_STAMP) ## precision/recall/F1 per claim type on the evaluation set, model vs rule baseline (and the claim builder on gold spans)
+	$(VENV)/bin/claimstream eval --gold-spans
 
 agreement: $(SETUP_STAMP) ## a second, blind annotation of part of the evaluation set vs its labels, model and baseline alongside
 	$(PY) -m claimstream.training.agreement

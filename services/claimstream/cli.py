@@ -291,11 +291,15 @@ def extract(
 @app.command("eval")
 def evaluate(
     report: Annotated[Path | None, typer.Option(help="also write the JSON report here")] = None,
+    gold_spans: Annotated[
+        bool,
+        typer.Option(help="add a column that feeds the gold spans to the claim builder (attribution alone)"),
+    ] = False,
 ) -> None:
     """Precision, recall and F1 per claim type for the model and the rule baseline on the evaluation set."""
     from claimstream.training import evaluate as ev
 
-    ev.main(["--out", str(report)] if report else [])
+    ev.main([*(["--out", str(report)] if report else []), *(["--gold-spans"] if gold_spans else [])])
 
 
 def main() -> None:

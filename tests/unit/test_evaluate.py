@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from claimstream.extract.base import Span
 from claimstream.training.evaluate import (
+    GoldSpans,
     evaluate,
     format_report,
     match_spans,
@@ -216,3 +217,27 @@ def test_scores_by_source_split_news_unseen_sources_and_official_text() -> None:
         {"split": "eval", "sentences": 2, "sentences_with_claims": 2, "gold": {}, "models": {"model": rep}}
     )
     assert "news commitment F1" in table and "official micro F1" in table and "unseen threat F1" in table
+
+
+def test_gold_spans_score_attribution_alone() -> None:
+    doc = "Defence Minister Ana Ruiz spoke on Monday. They would send 2,000 troops, an aide said."
+    s1 = doc.index("They would")
+    sent = doc[s1:]
+    j = sent.index("would")
+    claim = {"type": "commitment", "start": j, "end": sent.index(","), "speaker": "Ana Ruiz"}
+    examples = [Ex("d1", s1, sent, [claim]), Ex("d1", 0, doc[:s1].strip(), [])]
+    gold = GoldSpans(examples)
+    rep = score_extractor(gold, examples, docs={"d1": doc})
+    assert rep["per_type"]["commitment"] == pytest.approx(
+        {"tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0, "f1": 1.0}
+    )
+    # "an aide said" names the speaker in the sentence; gold says the minister: attribution is wrong
+    assert rep["speaker"] == {"matched": 1, "correct": 0, "accuracy": 0.0}
+    # the speaker mentions of the hinting extractor are passed through, claim spans of it are not
+    k = doc.index("Ana Ruiz")
+    hints = Fake({doc[:s1].strip(): [Span("speaker", k, k + 8, 0.9), Span("threat", 0, 7, 0.9)]})
+    spans = GoldSpans(examples, hints=hints).tag([ex.text for ex in examples])
+    assert spans[1] == [Span("speaker", k, k + 8, 0.9)]
+    assert spans[0] == [Span("commitment", j, sent.index(","), 1.0)]
+    with pytest.raises(ValueError, match="own examples"):
+        gold.tag([sent])

@@ -1,7 +1,7 @@
 """Claim-level evaluation of any ``Extractor`` against the labelled evaluation split.
 
     python -m claimstream.training.evaluate [--model-dir DIR] [--fp32 PATH] [--no-baseline]
-        [--out report.json]
+        [--gold-spans] [--out report.json]
 
 The extractor's spans go through the claim builder exactly as in the worker (a troop count
 without a readable number is dropped, a reporter's question yields nothing, speakers and
@@ -12,7 +12,9 @@ recall, F1, in all and by source (corpus news, news from sources training never 
 White House text). On matched troop counts,
 quantity accuracy: value, lower, upper and qualifier all equal gold. On all matched claims,
 speaker accuracy, compared case-insensitively with gold (equal when either contains the other;
-both None is correct).
+both None is correct). With ``--gold-spans``, a column that feeds the gold claim spans (and the
+model's speaker mentions) to the claim builder: its speaker accuracy is attribution alone, on every
+gold claim the builder keeps, apart from what the tagger finds.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from claimstream.claims.builder import build_claims
-from claimstream.extract.base import CLAIM_TYPES, Extractor, Span
+from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Extractor, Span
 from claimstream.records import Claim
 from claimstream.text.sentences import Sentence, split_sentences
 from claimstream.training.corpus import EVAL_ONLY_PREFIXES, SAMPLE_DOC_ID
@@ -234,6 +236,37 @@ def score_extractor(
     return rep
 
 
+class GoldSpans:
+    """The gold claim spans of ``examples`` as if tagged, with the speaker mentions ``hints`` tags
+    beside them: scored, it measures the claim builder (speaker attribution, its drops) on its own."""
+
+    name = "gold-spans"
+
+    def __init__(self, examples: Sequence[Any], hints: Extractor | None = None) -> None:
+        self.examples = list(examples)
+        self.hints = hints
+        self.version = f"gold spans, speaker mentions of {hints.version}" if hints else "gold spans"
+
+    def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
+        if [ex.text for ex in self.examples] != list(sentences):
+            raise ValueError("GoldSpans tags only the sentences of its own examples, in their order")
+        hinted = self.hints.tag(sentences) if self.hints else [[] for _ in sentences]
+        return [
+            [Span(c["type"], c["start"], c["end"], 1.0) for c in ex.claims if c["type"] in CLAIM_TYPES]
+            + [s for s in spans if s.type == SPEAKER]
+            for ex, spans in zip(self.examples, hinted, strict=True)
+        ]
+
+
+def load_split(split: str) -> tuple[list[Any], dict[str, str], dict[str, str]]:
+    """The labelled examples of ``split`` joined with their documents, and the documents' titles."""
+    from claimstream.training.corpus import load_documents_and_titles, read_labels
+    from claimstream.training.dataset import load_examples
+
+    docs, titles = load_documents_and_titles({r["doc_id"] for r in read_labels(split)})
+    return load_examples(split, docs=dict(docs)), dict(docs), dict(titles)
+
+
 def evaluate(
     extractors: Mapping[str, Extractor],
     split: str = "eval",
@@ -244,14 +277,14 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score each extractor on the labelled ``split`` (all files in data/labels/<split>/).
     Speakers are attributed as the claim builder does, with each document's title."""
-    from claimstream.training.corpus import load_documents_and_titles, read_labels
-    from claimstream.training.dataset import load_examples
-
     if examples is None:
         if docs is None:
-            docs, read_titles = load_documents_and_titles({r["doc_id"] for r in read_labels(split)})
+            examples, docs, read_titles = load_split(split)
             titles = read_titles if titles is None else titles
-        examples = load_examples(split, docs=dict(docs))
+        else:
+            from claimstream.training.dataset import load_examples
+
+            examples = load_examples(split, docs=dict(docs))
     gold_counts = {t: sum(c["type"] == t for ex in examples for c in ex.claims) for t in CLAIM_TYPES}
     return {
         "split": split,
@@ -340,6 +373,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--fp32", type=Path, default=None, help="fp32 ONNX file to score alongside the int8 model")
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument(
+        "--gold-spans",
+        action="store_true",
+        help="add a column that scores the claim builder on the gold spans (speaker attribution alone)",
+    )
     p.add_argument("--split", default="eval")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--out", type=Path, default=None, help="write the JSON report here")
@@ -367,7 +405,10 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"baseline column skipped: claimstream.extract.baseline unavailable ({exc})", file=sys.stderr
             )
-    report = evaluate(extractors, args.split)
+    examples, docs, titles = load_split(args.split)
+    if args.gold_spans:
+        extractors["gold-spans"] = GoldSpans(examples, hints=extractors["model"])
+    report = evaluate(extractors, args.split, examples=examples, docs=docs, titles=titles)
     if "model-fp32" in report["models"]:
         report["int8_vs_fp32_f1_delta"] = (
             report["models"]["model"]["micro"]["f1"] - report["models"]["model-fp32"]["micro"]["f1"]
