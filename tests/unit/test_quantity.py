@@ -480,3 +480,60 @@ def test_the_claim_builder_reads_casualties_around_the_span(text: str, phrase: s
     assert [c.text for c in claims] == ([phrase] if kept else [])
     for c in claims:
         assert text[c.start : c.end] == c.text
+
+
+# Spans typed troop_count, as the claim builder reads them (allow_bare=True); wording after real
+# training and evaluation sentences whose counts the normaliser once misread.
+SPAN_CASES: list[tuple[str, Quantity | None]] = [
+    # a speaker drops the first figure's thousands
+    ("there are around 3- to 7,000 soldiers near the border",
+     Quantity(None, 3000, 7000, "range", "soldiers")),
+    ("2- to 3,000 fighters would breach the fence", Quantity(None, 2000, 3000, "range", "fighters")),
+    # a false start between the cue and the number
+    ("the more than 6- — 6,100 National Guardsmen",
+     Quantity(6100, 6100, None, "at_least", "National Guardsmen")),
+    ("more than one hun- — one million three hundred thousand of our troops",
+     Quantity(1300000, 1300000, None, "at_least", "troops")),
+    # cues in quotes, after the noun, and less common ones
+    ('"at least" 10 fighters crossed the border', Quantity(10, 10, None, "at_least", "fighters")),
+    ("the militia, estimated at 8,500", Quantity(8500, None, None, "approx", "militia")),
+    ("something like 75,000 Taliban fighters", Quantity(75000, None, None, "approx", "fighters")),
+    ("closer to 8,000 troops", Quantity(8000, None, None, "approx", "troops")),
+    ("his group barely reached 1,200 fighters", Quantity(1200, None, None, "approx", "fighters")),
+    ("we are down to 2,500 troops or so in the country", Quantity(2500, None, None, "approx", "troops")),
+    ("with no more than an estimated 100 fighters", Quantity(100, None, 100, "at_most", "fighters")),
+    # military medics are troops; a number of places or years is not the count
+    ("More than 4,500 military and medical personnel deployed across 14 states",
+     Quantity(4500, 4500, None, "at_least", "personnel")),
+    ("23 military medical personnel started their mission", Quantity(23, 23, 23, "exact", "personnel")),
+    ("six years later the administration sent another 4,000", Quantity(4000, 4000, 4000, "exact", "")),
+    ("21 military and civilian personnel", None),
+    # a range whose noun the grammar does not know
+    ("some 800 to 1,500 volunteers who joined the militia", Quantity(None, 800, 1500, "range", "militia")),
+    # a change of level: the span's count is the new level
+    ("600 soldiers were deployed in the capital, rising to 800 over the weekend",
+     Quantity(800, 800, 800, "exact", "soldiers")),
+    ("more than 4,000 troops, bringing the total to over 6,000",
+     Quantity(6000, 6000, None, "at_least", "troops")),
+    ("reduced from its current level of roughly 570,000 troops to 490,000 by 2017",
+     Quantity(490000, 490000, 490000, "exact", "troops")),
+    ("the armed forces increased from 145,000 to 236,000 members",
+     Quantity(236000, 236000, 236000, "exact", "forces")),
+    ("600 soldiers, rising to 20 percent of the force", Quantity(600, 600, 600, "exact", "soldiers")),
+    ("troops kept in Iraq from 2014 to 2016 (about 5,000)", Quantity(5000, None, None, "approx", "troops")),
+    ("the mission grew from 3 to 5 years, with 400 troops", Quantity(400, 400, 400, "exact", "troops")),
+    ("up to 40,000 troops, of whom 10,000 soldiers will stay",
+     Quantity(40000, None, 40000, "up_to", "troops")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("span", "expected"), SPAN_CASES)
+def test_troop_count_spans(span: str, expected: Quantity | None) -> None:
+    assert parse_quantity(span, allow_bare=True) == expected
+
+
+def test_only_a_typed_span_takes_the_new_level() -> None:
+    # found in running text, a change still gives its first count first; the new level is what a
+    # claim span that holds both reports
+    text = "600 soldiers were deployed in the capital, rising to 800 over the weekend"
+    assert parse_quantity(text) == Quantity(600, 600, 600, "exact", "soldiers")

@@ -11,15 +11,17 @@ qualifier     value    lower    upper    cues
 ============  =======  =======  =======  ==================================================
 exact         N        N        N        a bare number ("3,000 troops", "a dozen soldiers")
 approx        N        None     None     about, some, around, roughly, nearly, almost,
-                                         approximately, an estimated, close to, circa, ~,
-                                         "N or so", "N-odd"
+                                         approximately, an estimated, estimated at, close(r)
+                                         to, circa, ~, something like, more or less, barely
+                                         (reached), "N or so", "N-odd", "N troops or so"
 up_to         N        None     N        up to, as many as
 at_least      N        N        None     at least, more than, over, upwards of, in excess of,
                                          no fewer/less than, above, "N+", "N-plus", "N or more"
 at_most       N        None     N        fewer than, less than, under, no more than, at most,
                                          below, "N or fewer", "N or less"
 range         None     X        Y        between X and Y, X-Y, X–Y, X to Y, X or Y (a shared
-                                         scale word applies to both: "70 to 90 thousand")
+                                         scale word applies to both: "70 to 90 thousand"; a
+                                         spoken "3- to 7,000" drops the first's thousands)
 vague         None     see below         quantity words without a number
 ============  =======  =======  =======  ==================================================
 
@@ -42,8 +44,14 @@ millions (of)                                               2,000,000  9,999,999
 ==========================================================  =========  =========
 
 A cue word before a vague phrase ("up to several thousand") does not change it: it stays vague.
+A cue reads across quotes ('"at least" 10') and a transcript's false start ("more than 6- —
+6,100"); a bound beats an estimate ("no more than an estimated 100" is at_most).
 "from X to Y troops" is a change of level, not a range: it yields two exact counts, and
-"from 20,000 soldiers to nearly 9,000" gives the elided second figure the first one's noun.
+"from 20,000 soldiers to nearly 9,000" (or "from its current level of roughly 570,000 troops to
+490,000") gives the elided second figure the first one's noun. A span already typed troop_count
+that holds a change reports the new level: ``parse_quantity(..., allow_bare=True)`` takes the
+second figure of "from X to Y", or a number after "rising to" / "bringing the total to", over the
+first count.
 
 Numbers: digits with "," / "." / space thousands separators ("100,000", "100.000", "100 000"),
 decimals with a scale ("1.5 million", "2.5m", "10k", "10 thousand"), and words ("ten thousand",
@@ -75,6 +83,7 @@ soldiers") is read as one number; counts whose noun comes before the number ("tr
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -118,6 +127,7 @@ class QuantityMatch:
     start: int
     end: int
     quantity: Quantity
+    new_level: bool = False  # the second figure of a change ("from 800 to 1,600 troops")
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,20 +436,42 @@ _QUALIFIER_CUES: Final[tuple[tuple[str, str], ...]] = (
      r"|no\s+less\s+than|not\s+less\s+than|(?:well\s+|just\s+)?(?:over|above)|upwards\s+of"
      r"|in\s+excess\s+of|a\s+minimum\s+of|exceeding"),
     ("approx", r"about|around|roughly|nearly|almost|approximately|approx\.?|an\s+estimated"
-     r"|estimated|an\s+approximate|some|close\s+to|circa|ca\.|~"),
+     r"|estimated(?:\s+at)?|an\s+approximate|some|close(?:r)?\s+to|circa|ca\.|~|something\s+like"
+     r"|more\s+or\s+less|barely(?:\s+reached)?"),
 )  # fmt: skip
 _QUALIFIER_RE: Final = re.compile(
-    r"(?<![\w-])(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _QUALIFIER_CUES) + r")\s*$",
+    r"(?<![\w-])(?:"
+    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _QUALIFIER_CUES)
+    # a cue in quotes ('"at least" 10 members'), or a false start between it and the number in a
+    # transcript ("more than one hun- — one million", "the more than 6- — 6,100")
+    # "no more than an estimated 100": the bound wins over the estimate
+    + r")(?:\s+an\s+estimated)?[\"”’]?(?:(?:\s+[\w,]+){1,2}-\s*[—–]+)?[\s\"“‘]*$",
     re.IGNORECASE,
 )
 _BETWEEN_RE: Final = re.compile(r"(?<![\w-])between\s+$", re.IGNORECASE)
 _FROM_RE: Final = re.compile(r"(?<![\w-])from\s+$", re.IGNORECASE)
+# "from its current level of roughly 570,000 troops to 490,000"
+_FROM_LEVEL_RE: Final = re.compile(
+    r"(?<![\w-])from\s+(?:(?:its|their|the|a|an|current|present|level|strength|size|total|number|peak"
+    r"|high|low|of)\s+)*(?:about|around|roughly|nearly|almost|some|approximately|over|more\s+than"
+    r"|at\s+least|just|only)?\s*$",
+    re.IGNORECASE,
+)
+# A figure that gives the new level after a count: "600 soldiers were deployed, rising to 800",
+# "bringing the total to over 6,000"
+_NEW_LEVEL_RE: Final = re.compile(
+    r"(?<![\w-])(?:ris(?:e|es|ing)|rose|risen|climb(?:s|ed|ing)?|swell(?:s|ed|ing)?|grow(?:s|ing)?|grew"
+    r"|(?:bring|brings|bringing|brought|rais(?:e|es|ed|ing)|tak(?:e|es|ing)|took)\s+(?:the|its|their)"
+    r"\s+(?:total|number|strength|force|presence)(?:\s+there)?)\s+to\s+$",
+    re.IGNORECASE,
+)
 _ELIDED_TO_RE: Final = re.compile(
     r"\s+to\s+(?:(?:about|around|roughly|nearly|almost|some|approximately|over|more\s+than|at\s+least"
     r"|fewer\s+than|less\s+than|under|just|only)\s+)?",
     re.IGNORECASE,
 )
-_RANGE_SEP_RE: Final = re.compile(r"\s*(?P<sep>-|–|—|to|and|or)\s*$", re.IGNORECASE)
+# "3- to 7,000": the first figure's thousands are elided after its hyphen
+_RANGE_SEP_RE: Final = re.compile(r"(?P<elided>-\s*)?\s*(?P<sep>-|–|—|to|and|or)\s*$", re.IGNORECASE)
 _WINDOW: Final = 40
 
 
@@ -623,7 +655,7 @@ def _elided(text: str, first: QuantityMatch, second: _Num) -> QuantityMatch | No
     """The second figure of a change whose noun is elided: "from some 20,000 soldiers to nearly
     9,000" -> approx 9000 soldiers (annotation guide 6.4, 39 and 45)."""
     window = max(0, first.start - _WINDOW)
-    if _FROM_RE.search(text, window, first.start) is None:
+    if _FROM_LEVEL_RE.search(text, window, first.start) is None:
         return None
     if not _ELIDED_TO_RE.fullmatch(text, first.end, second.start):
         return None
@@ -633,43 +665,67 @@ def _elided(text: str, first: QuantityMatch, second: _Num) -> QuantityMatch | No
     if _unit_after(text, second.end, value) is not None:
         return None  # "to 9,000 troops" is found on its own
     qualifier, cue_start = _qualifier_before(text, second.start)
-    return QuantityMatch(max(cue_start, first.end), second.end, _make(qualifier, value, first.quantity.unit))
+    return QuantityMatch(
+        max(cue_start, first.end), second.end, _make(qualifier, value, first.quantity.unit), new_level=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    lo: int
+    hi: int
+    start: int  # where the phrase starts: "between", or the first number
+    change: bool  # "from X to Y": a change of level, two counts
+
+
+def _pair(text: str, first: _Num, second: _Num) -> _Pair | None:
+    """The two numbers as a range or a change of level, whatever follows them; None if neither."""
+    sep = _RANGE_SEP_RE.match(text, first.end, second.start)
+    if sep is None:
+        return None
+    word = sep.group("sep").lower()
+    lo, hi = first.value, second.value
+    if first.scale == 1 and second.scale > 1 and first.mantissa <= second.mantissa:
+        lo = first.mantissa * second.scale  # shared scale: "70 to 90 thousand"
+    elif sep.group("elided"):
+        # "3- to 7,000 soldiers": the speaker drops the first figure's thousands (or millions);
+        # "more than 6- — 6,100" is a false start, not a range
+        scale = next((m for m in (1_000_000, 1_000) if hi % m == 0 and lo * m < hi), 0)
+        if word != "to" or first.scale != 1 or not scale or lo >= 1000:
+            return None
+        lo *= scale
+    lo_i, hi_i = _as_int(lo), _as_int(hi)
+    if lo_i is None or hi_i is None or lo_i <= 0:
+        return None
+    window = max(0, first.start - _WINDOW)
+    between = _BETWEEN_RE.search(text, window, first.start)
+    change = word == "to" and _FROM_RE.search(text, window, first.start) is not None
+    if (word == "and" and between is None) or (between is not None and word == "or"):
+        return None
+    if not change and lo_i >= hi_i:
+        return None
+    if _PERCENT_RE.match(text, second.end) or _rejected_before(text, first.start):
+        return None
+    return _Pair(lo_i, hi_i, between.start() if between is not None else first.start, change)
 
 
 def _range(text: str, first: _Num, second: _Num) -> list[QuantityMatch]:
     """A range ("between 70,000 and 90,000 troops", "70 to 90 thousand troops") or a change of
     level ("from 800 to 1,600 troops": two exact counts); [] if the pair is neither."""
-    sep = _RANGE_SEP_RE.match(text, first.end, second.start)
-    if sep is None:
-        return []
-    word = sep.group("sep").lower()
-    lo, hi = first.value, second.value
-    if first.scale == 1 and second.scale > 1 and first.mantissa <= second.mantissa:
-        lo = first.mantissa * second.scale  # shared scale: "70 to 90 thousand"
-    lo_i, hi_i = _as_int(lo), _as_int(hi)
-    if lo_i is None or hi_i is None or lo_i <= 0:
-        return []
-    window = max(0, first.start - _WINDOW)
-    between = _BETWEEN_RE.search(text, window, first.start)
-    change = word == "to" and _FROM_RE.search(text, window, first.start) is not None
-    if (word == "and" and between is None) or (between is not None and word == "or"):
-        return []
-    if not change and lo_i >= hi_i:
-        return []
-    tail = _unit_after(text, second.end, hi)
-    if tail is None or _PERCENT_RE.match(text, second.end) or _rejected_before(text, first.start):
+    pair = _pair(text, first, second)
+    tail = _unit_after(text, second.end, second.value) if pair is not None else None
+    if pair is None or tail is None:
         return []
     end, unit = tail
-    if change:
+    if pair.change:
         return [
-            QuantityMatch(first.start, first.end, _make("exact", lo_i, unit)),
-            QuantityMatch(second.start, end, _make("exact", hi_i, unit)),
+            QuantityMatch(first.start, first.end, _make("exact", pair.lo, unit)),
+            QuantityMatch(second.start, end, _make("exact", pair.hi, unit), new_level=True),
         ]
-    start = between.start() if between is not None else first.start
-    _, cue_start = _qualifier_before(text, start)
+    _, cue_start = _qualifier_before(text, pair.start)
     if _rejected_before(text, cue_start):
         return []
-    return [QuantityMatch(cue_start, end, Quantity(None, lo_i, hi_i, "range", unit))]
+    return [QuantityMatch(cue_start, end, Quantity(None, pair.lo, pair.hi, "range", unit))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -723,7 +779,10 @@ def _single(text: str, tok: _Num) -> QuantityMatch | None:
         if tail is None:
             return None
         end, unit = tail
-    return QuantityMatch(q.cue_start, end, _make(q.qualifier, q.value, unit))
+    qualifier = q.qualifier
+    if qualifier == "exact" and (so := _OR_SO_RE.match(text, end)):
+        qualifier, end = "approx", so.end()  # "2,500 troops or so"
+    return QuantityMatch(q.cue_start, end, _make(qualifier, q.value, unit))
 
 
 # Substrings of every number word and vague phrase, and of every personnel and force noun above.
@@ -808,6 +867,32 @@ def _in_fate(text: str, start: int, pos: int) -> bool:
 
 
 _PARTITIVE_RE = re.compile(r"\s+of\b", re.IGNORECASE)
+# What a bare number in a troop-count span may count besides people: "six years later", "across 14
+# states", "from 80 countries".
+_MEASURE_AFTER_RE = re.compile(
+    r"\s+(?:years?|months?|weeks?|days?|hours?|decades?|times|states|countries|nations|provinces|cities"
+    r"|towns|villages|miles|kilometres|kilometers|km|locations|sites|bases)\b",
+    re.IGNORECASE,
+)
+# Military medics are troops (COVID-19 hospital deployments): "23 military medical personnel",
+# "4,500 military and medical personnel"; "military and civilian personnel" stay a mixed total.
+_MILITARY_MEDICAL_RE = re.compile(r"\s+military\s+(?:and\s+)?medical\s+(?:personnel|staff|teams?)\b", re.I)
+_OR_SO_RE = re.compile(r"\s+or\s+so\b", re.IGNORECASE)
+
+
+def _last_new_level(text: str, matches: list[QuantityMatch]) -> Quantity | None:
+    """The last figure of a change in ``text``: a count found as one ("from 800 to 1,600 troops"),
+    or a number after "rising to", "bringing the total to" once a count came before it."""
+    levels = [(m.start, m.quantity) for m in matches if m.new_level]
+    for tok in _number_tokens(text):
+        if tok.start < matches[0].end or any(m.start <= tok.start < m.end for m in matches):
+            continue
+        q = _qualify(text, tok)
+        if q is None or tok.is_year_like or _MEASURE_AFTER_RE.match(text, q.pos):
+            continue
+        if _NEW_LEVEL_RE.search(text, max(0, q.cue_start - _WINDOW), q.cue_start):
+            levels.append((tok.start, _make(q.qualifier, q.value, matches[0].quantity.unit)))
+    return max(levels, key=lambda lv: lv[0])[1] if levels else None
 
 
 def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
@@ -818,6 +903,11 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
     with ``unit`` set to the first personnel noun in the span, or "" if there is none.
     """
     matches = find_troop_quantities(text)
+    if matches and allow_bare:
+        # a span that states a change holds the new level: the claim is where the count now stands
+        level = _last_new_level(text, matches)
+        if level is not None:
+            return level
     if matches:
         return matches[0].quantity
     if not allow_bare:
@@ -832,6 +922,15 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         for tok, q in qualified
     ):
         return None
+    counts = [tok for tok, q in qualified if q is not None and not tok.is_year_like]
+    for first, second in itertools.pairwise(counts):
+        pair = _pair(text, first, second)
+        if pair is not None and not (
+            _NOT_PERSONNEL_AFTER_RE.match(text, second.end) or _MEASURE_AFTER_RE.match(text, second.end)
+        ):
+            if pair.change:  # "the armed forces increased from 145,000 to 236,000 members"
+                return _make("exact", pair.hi, unit)
+            return Quantity(None, pair.lo, pair.hi, "range", unit)  # "some 800 to 1,500 other citizens"
     for tok, q in qualified:
         if vague is not None and vague.start() < tok.start:
             break
@@ -841,7 +940,9 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
             continue
         if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
             continue  # "one of hundreds of nationals fighting for the group": the count is what follows
-        if _NOT_PERSONNEL_AFTER_RE.match(text, q.pos):
+        if _MEASURE_AFTER_RE.match(text, q.pos) or (
+            _NOT_PERSONNEL_AFTER_RE.match(text, q.pos) and not _MILITARY_MEDICAL_RE.match(text, q.pos)
+        ):
             continue  # "12 civilians", "2,000 police officers": people who are not troops
         return _make(q.qualifier, q.value, unit)
     if (
