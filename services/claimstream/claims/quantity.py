@@ -350,9 +350,10 @@ _STRONG_TAIL_RE: Final = re.compile(
     rf"{_COMPOUND}(?P<mods>(?:\s+{_MODIFIER}){{0,3}}?)\s+(?P<unit>{_STRONG_NOUNS})(?![\w-])",
     re.IGNORECASE,
 )
+_OR_SO = r"\s+or\s+so\b"
 _POSTFIX_RE: Final = re.compile(
     r"(?P<plus>\+|-plus\b|\s+plus\b)|(?P<more>\s+or\s+more\b)|(?P<fewer>\s+or\s+(?:fewer|less)\b)"
-    r"|(?P<so>\s+or\s+so\b|-odd\b)",
+    rf"|(?P<so>{_OR_SO}|-odd\b)",
     re.IGNORECASE,
 )
 # What may follow the noun and make the phrase a casualty/captive figure ("12 soldiers were
@@ -442,19 +443,20 @@ _QUALIFIER_CUES: Final[tuple[tuple[str, str], ...]] = (
 _QUALIFIER_RE: Final = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _QUALIFIER_CUES)
-    # a cue in quotes ('"at least" 10 members'), or a false start between it and the number in a
-    # transcript ("more than one hun- — one million", "the more than 6- — 6,100")
-    # "no more than an estimated 100": the bound wins over the estimate
+    # then, in this order: "an estimated" after a bound, which wins ("no more than an estimated
+    # 100" is at_most); a closing quote ('"at least" 10 members'); a transcript's false start
+    # ("more than one hun- — one million", "the more than 6- — 6,100")
     + r")(?:\s+an\s+estimated)?[\"”’]?(?:(?:\s+[\w,]+){1,2}-\s*[—–]+)?[\s\"“‘]*$",
     re.IGNORECASE,
 )
 _BETWEEN_RE: Final = re.compile(r"(?<![\w-])between\s+$", re.IGNORECASE)
 _FROM_RE: Final = re.compile(r"(?<![\w-])from\s+$", re.IGNORECASE)
 # "from its current level of roughly 570,000 troops to 490,000"
+# The cues a figure of a change may carry: "from some 20,000 soldiers to nearly 9,000".
+_CHANGE_CUES = r"about|around|roughly|nearly|almost|some|approximately|over|more\s+than|at\s+least|just|only"
 _FROM_LEVEL_RE: Final = re.compile(
     r"(?<![\w-])from\s+(?:(?:its|their|the|a|an|current|present|level|strength|size|total|number|peak"
-    r"|high|low|of)\s+)*(?:about|around|roughly|nearly|almost|some|approximately|over|more\s+than"
-    r"|at\s+least|just|only)?\s*$",
+    rf"|high|low|of)\s+)*(?:{_CHANGE_CUES})?\s*$",
     re.IGNORECASE,
 )
 # A figure that gives the new level after a count: "600 soldiers were deployed, rising to 800",
@@ -466,8 +468,7 @@ _NEW_LEVEL_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _ELIDED_TO_RE: Final = re.compile(
-    r"\s+to\s+(?:(?:about|around|roughly|nearly|almost|some|approximately|over|more\s+than|at\s+least"
-    r"|fewer\s+than|less\s+than|under|just|only)\s+)?",
+    rf"\s+to\s+(?:(?:{_CHANGE_CUES}|fewer\s+than|less\s+than|under)\s+)?",
     re.IGNORECASE,
 )
 # "3- to 7,000": the first figure's thousands are elided after its hyphen
@@ -877,7 +878,8 @@ _MEASURE_AFTER_RE = re.compile(
 # Military medics are troops (COVID-19 hospital deployments): "23 military medical personnel",
 # "4,500 military and medical personnel"; "military and civilian personnel" stay a mixed total.
 _MILITARY_MEDICAL_RE = re.compile(r"\s+military\s+(?:and\s+)?medical\s+(?:personnel|staff|teams?)\b", re.I)
-_OR_SO_RE = re.compile(r"\s+or\s+so\b", re.IGNORECASE)
+# the same "or so" after the noun: "2,500 troops or so"
+_OR_SO_RE = re.compile(_OR_SO, re.IGNORECASE)
 
 
 def _last_new_level(text: str, matches: list[QuantityMatch]) -> Quantity | None:
