@@ -295,11 +295,24 @@ def evaluate(
         bool,
         typer.Option(help="add a column that feeds the gold spans to the claim builder (attribution alone)"),
     ] = False,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(help="tagger directory; default: CLAIMSTREAM_MODEL_DIR, else the bundled model"),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 per claim type for the model and the rule baseline on the evaluation set."""
+    from claimstream.settings import get_settings
     from claimstream.training import evaluate as ev
 
-    ev.main([*(["--out", str(report)] if report else []), *(["--gold-spans"] if gold_spans else [])])
+    # the model the worker would serve, so a model under trial is scored by setting the same variable
+    model_dir = model_dir or get_settings().model_dir
+    ev.main(
+        [
+            *(["--out", str(report)] if report else []),
+            *(["--gold-spans"] if gold_spans else []),
+            *(["--model-dir", str(model_dir)] if model_dir else []),
+        ]
+    )
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from claimstream.extract.base import Span
@@ -60,6 +61,13 @@ def test_prf() -> None:
         ("White House press secretary Jen Psaki", "Psaki", True),
         ("Biden", "Putin", False),
         ("", None, True),
+        ("President Biden", "President Joe Biden", True),  # words, not one string inside the other
+        ("the U.S", "U.S.", True),
+        ("the", "the Zetas", False),  # a function word names nobody
+        ("he", "the President", False),  # no longer a match because "he" is in "the"
+        ("They each", "President Biden and Prime Minister Netanyahu", False),
+        ("the President", "President Alvarez", False),  # a bare title may be another holder
+        ("the President", "The President", True),
     ],
 )
 def test_speaker_equal(pred: str | None, gold: str | None, ok: bool) -> None:
@@ -241,3 +249,29 @@ def test_gold_spans_score_attribution_alone() -> None:
     assert spans[0] == [Span("commitment", j, sent.index(","), 1.0)]
     with pytest.raises(ValueError, match="own examples"):
         gold.tag([sent])
+
+
+def test_cli_eval_scores_the_model_the_worker_would_serve(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from claimstream import cli
+    from claimstream.settings import get_settings
+    from claimstream.training import evaluate as ev
+    from typer.testing import CliRunner
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(ev, "main", lambda argv: seen.append(list(argv)))
+    monkeypatch.setenv("CLAIMSTREAM_MODEL_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert CliRunner().invoke(cli.app, ["eval", "--gold-spans"]).exit_code == 0
+        assert seen[-1] == ["--gold-spans", "--model-dir", str(tmp_path)]
+        other = tmp_path / "other"
+        assert CliRunner().invoke(cli.app, ["eval", "--model-dir", str(other)]).exit_code == 0
+        assert seen[-1] == ["--model-dir", str(other)]
+        monkeypatch.delenv("CLAIMSTREAM_MODEL_DIR")
+        get_settings.cache_clear()
+        assert CliRunner().invoke(cli.app, ["eval"]).exit_code == 0
+        assert seen[-1] == []
+    finally:
+        get_settings.cache_clear()

@@ -11,10 +11,10 @@ one-to-one, greedily by overlap length (largest first). Per type and micro-avera
 recall, F1, in all and by source (corpus news, news from sources training never saw, and official
 White House text). On matched troop counts,
 quantity accuracy: value, lower, upper and qualifier all equal gold. On all matched claims,
-speaker accuracy, compared case-insensitively with gold (equal when either contains the other;
-both None is correct). With ``--gold-spans``, a column that feeds the gold claim spans (and the
-model's speaker mentions) to the claim builder: its speaker accuracy is attribution alone, on every
-gold claim the builder keeps, apart from what the tagger finds.
+speaker accuracy, compared with gold word by word (equal when the naming words of either are all
+among the other's; both None is correct). With ``--gold-spans``, a column that feeds the gold
+claim spans (and the model's speaker mentions) to the claim builder: its speaker accuracy is
+attribution alone, on every gold claim the builder keeps, apart from what the tagger finds.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -64,12 +65,43 @@ def prf(tp: float, n_pred: float, n_gold: float) -> dict[str, float]:
     return {"tp": tp, "fp": n_pred - tp, "fn": n_gold - tp, "precision": p, "recall": r, "f1": f}
 
 
+# Words that name nobody on their own: a speaker of only these ("the", "he", "they each") matches
+# no gold name, and they do not count when one name is compared with another.
+_NAMELESS = frozenset((
+    "a", "an", "the", "of", "and", "both", "each", "all", "some", "he", "she", "it", "they", "we",
+    "i", "you", "him", "her", "his", "its", "them", "their", "our", "my", "your", "this", "that",
+    "these", "those",
+))  # fmt: skip
+# Titles and roles: a name made only of these ("the President") is too vague to match a fuller
+# one ("President Alvarez"), which may be another holder of the title.
+_TITLE_WORDS = frozenset((
+    "president", "vice", "prime", "minister", "secretary", "chancellor", "premier", "king", "queen",
+    "spokesman", "spokeswoman", "spokesperson", "official", "officials", "director", "ambassador",
+    "senator", "governor", "mayor", "chief", "commander", "general", "leader", "leaders", "mr",
+    "mrs", "ms", "dr", "sen", "rep", "gen", "press",
+))  # fmt: skip
+_WORD_RE = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD_RE.findall(name.casefold()) if w not in _NAMELESS)
+
+
 def speaker_equal(pred: str | None, gold: str | None) -> bool:
-    """Case-insensitive; equal when either contains the other; both None is correct."""
+    """Case-insensitive, word by word: equal when the naming words of one are all among those of
+    the other ("Putin" / "President Vladimir Putin", "President Biden" / "President Joe Biden");
+    words that name nobody on their own ("the", "he", "both") are not compared, a speaker of only
+    such words matches nothing, and a bare title ("the President") matches only itself. Both None
+    is correct."""
     if not pred or not gold:
         return not pred and not gold
-    a, b = pred.strip().casefold(), gold.strip().casefold()
-    return a in b or b in a
+    a, b = _name_words(pred), _name_words(gold)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    small, big = (a, b) if len(a) < len(b) else (b, a)
+    return small <= big and not small <= _TITLE_WORDS
 
 
 _QFIELDS = ("value", "lower", "upper", "qualifier")
