@@ -82,6 +82,21 @@ CASES: list[Case] = [
          "The rebels refused to lay down their arms", "commitment", speaker="The rebels", negated=True),
     Case(("The Kremlin denied that it plans to invade.",),
          "The Kremlin denied that it plans to invade", "threat", speaker="The Kremlin", negated=True),
+    # --- speaker: the noun phrase the span opens with, when nothing else names one ----------
+    Case(("The command intends to hold three open meetings with residents next year.",),
+         "The command intends to hold three open meetings with residents next year", "commitment",
+         speaker="The command"),
+    Case(("Ministries and agencies will keep sharing threat reports with the platforms.",),
+         "Ministries and agencies will keep sharing threat reports with the platforms", "commitment",
+         speaker="Ministries and agencies"),
+    Case(("In 2019 the navy offered a reward for the smugglers' capture.",),
+         "In 2019 the navy offered a reward for the smugglers' capture", "commitment", speaker="the navy"),
+    Case(("The cartel now punishes late payers by burning their trucks.",),
+         "The cartel now punishes late payers by burning their trucks", "threat", speaker="The cartel"),
+    Case(("The relief funds will be disbursed through local banks.",),  # passive: no actor
+         "The relief funds will be disbursed through local banks", "commitment", speaker=None),
+    Case(("The program would prohibit investment in those firms, the official said.",),  # a frame wins
+         "The program would prohibit investment in those firms", "threat", speaker="the official"),
     # --- speaker: quotes over several sentences, pronouns -----------------------------------
     Case(("Foreign Minister Paul Ek said the talks had failed.",
           "“We will close the embassy if Minsk expels our envoy,” he added."),

@@ -25,7 +25,10 @@ Speaker (guidelines, "Attribution"; Settled case 5; docs/annotation-guide.md sec
        example requires); else "according to X"; failing all in the clause, the same in the
        whole sentence.
     3. Threats and commitments only: the subject of the claim's own verb ("Sherman will lead"),
-       else the sentence's main subject. Troop counts in the writer's voice keep speaker None.
+       else the sentence's main subject; then the document's voice (claims/voice.py); last, the
+       noun phrase the span opens with when the claim's verb follows it ("The command intends to
+       hold ...", "Departments and agencies will continue ..."; not a passive subject: "The loan
+       proceeds will be disbursed"). Troop counts in the writer's voice keep speaker None.
     Subjects are walked back from the verb over auxiliaries, adverbs and time words, over
     parentheticals (", which has ...,") and "X, who said"; a phrase governed by a preposition
     ("parts of Syria is threatening") is no subject; passives ("were told") give no speaker.
@@ -864,6 +867,61 @@ def _own_subject(text: str, sent_start: int, span_start: int, span_end: int) -> 
     return None
 
 
+# A claim that opens with its actor: "The command intends to hold ...", "Departments and agencies
+# will continue ...", "The United Nations Security Council on Aug. 27 announced plans ...".
+_SPAN_SUBJECT_RE: Final = re.compile(
+    r"(?:(?:And|But|So|Now|Meanwhile|Instead|Later)\s+)?"
+    r"(?:(?:In|On|By|Since|Last|This)\s+(?:\d{4}|[A-Z][a-z]+(?:\s+\d{1,2})?|week|month|year),?\s+)?"
+    r"(?P<np>[^\s,;:]+(?:\s+[^\s,;:]+){0,7}?)"
+    r"(?:\s+(?:also|now|still|themselves|itself|again|further|then|soon|today|yesterday|jointly|"
+    r"on\s+[A-Z][a-z]+\.?(?:\s+\d{1,2})?|in\s+\d{4}|[a-z]+ly))*"
+    r"\s+(?:will|would|shall|(?:is|are|was|were)\s+(?:not\s+)?(?:going\s+to|ready|prepared|committed|"
+    r"determined|willing|set\s+to|poised|planning|threatening)|(?:has|have|had)\s+(?:also\s+)?"
+    r"(?:threatened|pledged|vowed|promised|agreed|committed|announced|warned|offered|decided|"
+    r"ordered|approved)|plans?|intends?|vow(?:s|ed)|pledg(?:es|ed)|promis(?:es|ed)|agree(?:s|d)|"
+    r"commit(?:s|ted)|threaten(?:s|ed)|warn(?:s|ed)|announc(?:es|ed)|offer(?:s|ed)|refus(?:es|ed)|"
+    r"ordered|approved|punish(?:es)?|levy|levies|charges?|demand(?:s|ed)|stands?\s+ready|"
+    r"remains?\s+committed|reaffirm(?:s|ed)|decided|expects?|aims?|seeks?|wants?)\b"
+)
+# "will be disbursed", "threatened with execution": the subject is what is acted on
+_PASSIVE_AFTER_RE: Final = re.compile(r"\s+(?:[a-z]+ly\s+)?(?:not\s+)?(?:be|been|being|with|by)\b")
+_SUBJECT_STOP: Final = _words(
+    """that which who whom whose when where while if unless because although as than to said says
+    told reported according is are was were has have had"""
+)
+
+
+def _span_subject(text: str, sent_start: int, span_start: int, span_end: int) -> str | None:
+    """The noun phrase a threat or commitment span opens with, when the claim's verb follows it and
+    the span opens its sentence or a clause: the actor of a claim that no one is said to report
+    ("The command intends to hold ..."; not "Officials were told that the base would close")."""
+    before = text[sent_start:span_start].rstrip()
+    if before and before[-1] not in ",;:—–-(\"“‘'" and before not in ("And", "But", "So"):
+        return None
+    m = _SPAN_SUBJECT_RE.match(text[span_start:span_end])
+    if m is None or _PASSIVE_AFTER_RE.match(text, span_start + m.end()):
+        return None
+    a, b = span_start + m.start("np"), span_start + m.end("np")
+    words = text[a:b].split()
+    if (
+        words[0] in _PRONOUNS
+        or not words[0][:1].isalpha()
+        or words[0] in ("No", "Nor", "So")
+        or words[0].lower() in _PREPOSITIONS
+        or any(w.lower() in _SUBJECT_STOP or w in _PRONOUNS for w in words)
+        or not (
+            words[0] in _DETERMINERS
+            or words[0].lower() in _NP_STARTERS
+            or _is_name_word(words[0])
+            or words[0][:1].isupper()
+        )
+        or words[-1].lower() in _NOT_HEAD
+        or words[-1].lower() in _PREPOSITIONS
+    ):
+        return None
+    return text[a:b]
+
+
 # --------------------------------------------------------------------------------------------
 # Target, conditional, negated
 # --------------------------------------------------------------------------------------------
@@ -1181,6 +1239,8 @@ def attribute(
         )
     if speaker is None and voice is not None and (chosen is None or _np_text(text, chosen) in _FIRST_PERSON):
         speaker = voice.speaker_at(span_start, count=claim_type == "troop_count")
+    if speaker is None and chosen is None and claim_type != "troop_count":
+        speaker = _span_subject(text, sent_start, span_start, span_end)
 
     speaker = _tagged_speaker(text, named, span_start, span_end, claim_type, speaker)
 
