@@ -314,6 +314,12 @@ def test_parse_quantity_allow_bare() -> None:
     assert parse_quantity("one of 40 volunteers in the militia", allow_bare=True) == Quantity(
         40, 40, 40, "exact", "militia"
     )
+    # equipment is no head count, even with the nationality between number and noun
+    assert parse_quantity("more than 125 US aircraft took part in the mission", allow_bare=True) is None
+    assert parse_quantity("some 40 Russian tanks crossed the river", allow_bare=True) is None
+    assert parse_quantity("2,000 troops and 40 tanks", allow_bare=True) == Quantity(
+        2000, 2000, 2000, "exact", "troops"
+    )
 
 
 def test_to_dict_and_qualifiers() -> None:

@@ -875,6 +875,13 @@ _MEASURE_AFTER_RE = re.compile(
     r"|towns|villages|miles|kilometres|kilometers|km|locations|sites|bases)\b",
     re.IGNORECASE,
 )
+# A number that counts equipment, not people, even in a span typed troop_count: "more than 125 US
+# aircraft participated", "40 Russian tanks".
+_EQUIPMENT_AFTER_RE = re.compile(
+    r"(?:\s+[A-Z][\w.\-]*){0,2}\s+(?:aircraft|air\s*planes?|planes?|jets?|fighter\s+jets|bombers?|helicopters?|"
+    r"drones?|tanks|ships?|warships?|vessels?|boats?|submarines?|missiles?|rockets?|vehicles?|trucks?|"
+    r"guns?|rifles?|weapons?|tankers?)\b"
+)
 # Military medics are troops (COVID-19 hospital deployments): "23 military medical personnel",
 # "4,500 military and medical personnel"; "military and civilian personnel" stay a mixed total.
 _MILITARY_MEDICAL_RE = re.compile(r"\s+military\s+(?:and\s+)?medical\s+(?:personnel|staff|teams?)\b", re.I)
@@ -942,8 +949,10 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
             continue
         if q.value == 1 and _PARTITIVE_RE.match(text, tok.end):
             continue  # "one of hundreds of nationals fighting for the group": the count is what follows
-        if _MEASURE_AFTER_RE.match(text, q.pos) or (
-            _NOT_PERSONNEL_AFTER_RE.match(text, q.pos) and not _MILITARY_MEDICAL_RE.match(text, q.pos)
+        if (
+            _MEASURE_AFTER_RE.match(text, q.pos)
+            or _EQUIPMENT_AFTER_RE.match(text, q.pos)
+            or (_NOT_PERSONNEL_AFTER_RE.match(text, q.pos) and not _MILITARY_MEDICAL_RE.match(text, q.pos))
         ):
             continue  # "12 civilians", "2,000 police officers": people who are not troops
         return _make(q.qualifier, q.value, unit)
