@@ -83,3 +83,16 @@ def test_pending_labels_are_new_training_sentences(labels: dict[str, list[dict[s
     trained = {(r["doc_id"], r["start"]) for r in labels["train"]}
     assert {split_of(r["doc_id"]) for r in pending} <= {"train"}
     assert not {(r["doc_id"], r["start"]) for r in pending} & trained
+
+
+def test_pledge_warm_up_reads_the_english_manifesto_sentences() -> None:
+    from claimstream.training.pledges import PLEDGES_PATH, load_pledges
+
+    if not PLEDGES_PATH.exists():
+        pytest.fail(f"{PLEDGES_PATH} is missing: the shared data is part of the set-up")
+    rows = load_pledges()
+    # the shared data's README: 12,827 manifesto sentences, 7,729 of them English
+    assert len(rows) == 7729
+    assert {y for _, y in rows} == {0, 1}
+    assert 0.1 < sum(y for _, y in rows) / len(rows) < 0.5
+    assert all(text.strip() for text, _ in rows)

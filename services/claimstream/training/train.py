@@ -269,6 +269,13 @@ def main(argv: list[str] | None = None) -> None:
         "and cached, so an epoch costs only the upper layers (0: fine-tune all but the word embeddings)",
     )
     p.add_argument(
+        "--pledge-steps",
+        type=int,
+        default=0,
+        help="first warm the encoder up for this many steps on the shared data's English election "
+        "pledges (sentence classification, training/pledges.py); their time comes out of the budget",
+    )
+    p.add_argument(
         "--train-word-embeddings",
         action="store_true",
         help="also fine-tune the 30k x 384 word-embedding matrix (frozen by default: faster, "
@@ -307,6 +314,15 @@ def main(argv: list[str] | None = None) -> None:
     model = TaggerModel.from_encoder()
     if not args.train_word_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    warm_up_info: dict[str, Any] = {}
+    if args.pledge_steps > 0:
+        from claimstream.training.pledges import load_pledges, warm_up
+
+        warm_up_info = warm_up(
+            model.encoder, tok, load_pledges(), args.pledge_steps, batch_size=args.batch_size,
+            lr=args.lr, seed=args.seed,
+        )  # fmt: skip
+        print(f"pledge warm-up: {json.dumps(warm_up_info)}", flush=True)
     k = args.freeze_layers
     cache: dict[int, torch.Tensor] = {}
     if k > 0:
@@ -337,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
         return (s + 1) / max(warm, 1) if s < warm else max(0.0, (total - s) / max(total - warm, 1))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
-    budget_s = args.time_budget_min * 60
+    budget_s = args.time_budget_min * 60 - warm_up_info.get("seconds", 0.0)
     loss_fn = nn.CrossEntropyLoss(
         weight=torch.tensor([1.0, args.pos_weight, args.pos_weight]), ignore_index=IGNORE
     )
@@ -455,6 +471,7 @@ def main(argv: list[str] | None = None) -> None:
         "weights": chosen,
         "averaged_checkpoints": averaged.count,
         "dev_f1_by_weights": dev_f1,
+        "pledge_warm_up": warm_up_info,
     }
     (args.out / "train_meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     print(f"trained {step} steps in {train_s / 60:.1f} min; wrote {args.out}", file=sys.stderr)
