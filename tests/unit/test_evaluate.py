@@ -10,6 +10,7 @@ import pytest
 from claimstream.extract.base import Span
 from claimstream.training.evaluate import (
     GoldSpans,
+    Remembered,
     evaluate,
     format_report,
     match_spans,
@@ -225,6 +226,12 @@ def test_scores_by_source_split_news_unseen_sources_and_official_text() -> None:
         {"split": "eval", "sentences": 2, "sentences_with_claims": 2, "gold": {}, "models": {"model": rep}}
     )
     assert "news commitment F1" in table and "official micro F1" in table and "unseen threat F1" in table
+    both = format_report(
+        {"split": "eval", "sentences": 2, "sentences_with_claims": 2, "gold": {},
+         "models": {"model": rep, "gold-spans": rep}}
+    )  # fmt: skip
+    speed = next(line for line in both.splitlines() if line.startswith("sentences/s")).split()
+    assert speed[1:] == [str(rep["sentences_per_s"]), "-"]  # the gold column reads remembered tags
 
 
 def test_gold_spans_score_attribution_alone() -> None:
@@ -249,6 +256,23 @@ def test_gold_spans_score_attribution_alone() -> None:
     assert spans[0] == [Span("commitment", j, sent.index(","), 1.0)]
     with pytest.raises(ValueError, match="own examples"):
         gold.tag([sent])
+
+
+def test_remembered_tags_the_same_sentences_once() -> None:
+    calls: list[list[str]] = []
+
+    class Counting(Fake):
+        def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
+            calls.append(list(sentences))
+            return super().tag(sentences)
+
+    model = Remembered(Counting({S1: [Span("commitment", 0, 10, 0.9)]}))
+    assert (model.name, model.version) == ("fake", "fake-1")
+    first = model.tag([S1, S2])
+    first[0].append(Span("threat", 0, 3, 0.5))  # a caller's change does not reach the next caller
+    assert model.tag([S1, S2]) == [[Span("commitment", 0, 10, 0.9)], []]
+    assert model.tag([S2]) == [[]]
+    assert calls == [[S1, S2], [S2]]
 
 
 def test_cli_eval_scores_the_model_the_worker_would_serve(
