@@ -904,8 +904,7 @@ def _span_subject(text: str, sent_start: int, span_start: int, span_end: int) ->
     a, b = span_start + m.start("np"), span_start + m.end("np")
     words = text[a:b].split()
     if (
-        words[0] in _PRONOUNS
-        or not words[0][:1].isalpha()
+        not words[0][:1].isalpha()
         or words[0] in ("No", "Nor", "So")
         or words[0].lower() in _PREPOSITIONS
         or any(w.lower() in _SUBJECT_STOP or w in _PRONOUNS for w in words)
