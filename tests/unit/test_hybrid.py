@@ -99,3 +99,31 @@ def test_the_threshold_comes_from_the_tagger_and_applies_to_real_probabilities()
     assert ("troop_count", "4,000 soldiers") in texts(s, spans_loose)
     model_only = [x for x in tagger.tag([s])[0] if x.type == "troop_count"]
     assert len([x for x in spans_strict if x.type == "troop_count"]) == len(model_only)
+
+
+def test_a_denial_of_an_attack_is_added_as_a_threat_unless_the_model_tagged_one() -> None:
+    s = "Moscow insists it has no plans to invade Ukraine."
+    [added] = GrammarAssistedTagger(Fixed({})).tag([s])
+    assert texts(s, added) == [("threat", "it has no plans to invade Ukraine")]
+    assert added[0].score == GRAMMAR_SCORE
+    [kept] = GrammarAssistedTagger(Fixed({s: [("threat", "insists it has no plans")]})).tag([s])
+    assert texts(s, kept) == [("threat", "insists it has no plans")]
+
+
+def test_a_commitment_tagged_over_a_denial_of_an_attack_becomes_a_threat() -> None:
+    s = "The ministry said it would not launch an offensive, and it will reopen the border."
+    tagger = GrammarAssistedTagger(
+        Fixed(
+            {
+                s: [
+                    ("commitment", "it would not launch an offensive"),
+                    ("commitment", "it will reopen the border"),
+                ]
+            }
+        )
+    )
+    [spans] = tagger.tag([s])
+    assert texts(s, spans) == [
+        ("threat", "it would not launch an offensive"),
+        ("commitment", "it will reopen the border"),
+    ]

@@ -8,6 +8,10 @@ some support: the troop-count inside probability somewhere in the phrase reaches
 ``grammar_min_inside`` (tuned on the dev sentences, stored in the model's labels.json). A
 threshold of 0 adds every phrase; a small one keeps the recall the grammar brings while
 leaving out the counts the model reads as casualties, police or hypotheticals.
+
+The denial grammar (claims/denials.py) adds the other thing the training text lacks: an
+actor's denial of its own intent to attack or invade ("Moscow has no plans to invade") is a
+threat with negated = true, and a span the model typed commitment there becomes that threat.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from claimstream.claims.denials import find_denials
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.extract.base import Extractor, Span
 
@@ -49,6 +54,19 @@ def merge_troop_spans(
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
 
 
+def add_denials(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each denial of an intent to attack a threat: added where no threat span
+    overlaps it, and in place of the commitment spans that do."""
+    out = list(spans)
+    for start, end in find_denials(sentence):
+        hits = [s for s in out if s.start < end and start < s.end]
+        if any(s.type == "threat" for s in hits):
+            continue
+        out = [s for s in out if not (s.type == "commitment" and s in hits)]
+        out.append(Span("threat", start, end, GRAMMAR_SCORE))
+    return sorted(out, key=lambda s: (s.start, s.end, s.type))
+
+
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
     """Support of a character range: the highest inside probability of a token overlapping it.
     Asked only for a grammar phrase the model left untagged, so nothing is computed up front."""
@@ -61,7 +79,8 @@ def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Su
 
 
 class GrammarAssistedTagger:
-    """Wraps an extractor; troop_count spans are snapped to, or added from, the quantity grammar."""
+    """Wraps an extractor; troop_count spans are snapped to, or added from, the quantity grammar,
+    and denials of an intent to attack are threats."""
 
     def __init__(
         self, tagger: Extractor, *, add_missing: bool = True, min_support: float | None = None
@@ -80,7 +99,7 @@ class GrammarAssistedTagger:
         token_probs = getattr(self.tagger, "token_probs", None)
         if not self.add_missing or self.min_support <= 0 or token_probs is None:
             return [
-                merge_troop_spans(s, spans, add_missing=self.add_missing)
+                add_denials(s, merge_troop_spans(s, spans, add_missing=self.add_missing))
                 for s, spans in zip(sentences, self.tagger.tag(sentences), strict=True)
             ]
         if not sentences:
@@ -94,5 +113,5 @@ class GrammarAssistedTagger:
                 continue
             spans = self.tagger.decode(s, enc.offsets, p)  # type: ignore[attr-defined]
             support = inside_support(enc.offsets, 1.0 - p[:, k, 0])
-            out.append(merge_troop_spans(s, spans, support, min_support=self.min_support))
+            out.append(add_denials(s, merge_troop_spans(s, spans, support, min_support=self.min_support)))
         return out
