@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from claimstream.claims.attribution import attribute
+from claimstream.claims.demands import demanded
 from claimstream.claims.quantity import counts_casualties_around, parse_quantity
 from claimstream.claims.voice import DocumentVoice
 from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Span
@@ -61,6 +62,8 @@ def build_claims(
             if end <= start:
                 continue
             evidence = text[start:end]
+            if span.type == "commitment" and demanded(text, sentence.start, start, end):
+                continue  # a pledge demanded of someone else is no commitment of anyone's
             quantity = None
             if span.type == "troop_count":
                 # the span is already typed troop_count, so a number without a personnel noun right
