@@ -202,6 +202,9 @@ CASES: list[Case] = [
          speaker="Both sides", negated=True),
     Case(("We will act to ensure that the militia never regroups.",),
          "We will act to ensure that the militia never regroups", "threat", negated=False),
+    # --- speaker: "X and its allies" is one actor ------------------------------------------
+    Case(("Britain and its partners vowed to impose costs on the junta.",),
+         "vowed to impose costs on the junta", "threat", speaker="Britain and its partners"),
     Case(("The regime will not hesitate to strike back.",),
          "The regime will not hesitate to strike back", "threat", negated=False),
 ]  # fmt: skip

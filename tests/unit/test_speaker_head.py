@@ -127,6 +127,15 @@ def test_a_tagged_pronoun_is_never_the_speaker() -> None:
     assert attribute(text, 0, len(text), s, e, "commitment", named=[(0, 4)]).speaker == plain
 
 
+def test_a_tagged_lone_determiner_is_never_the_speaker() -> None:
+    # the head sometimes tags only the first token of a name: "The" names no one
+    text = "The United States and its allies will respond decisively if Russia invades."
+    e = len(text) - 1
+    plain = attribute(text, 0, len(text), 0, e, "threat").speaker
+    assert plain == "The United States and its allies"
+    assert attribute(text, 0, len(text), 0, e, "threat", named=[(0, 3)]).speaker == plain
+
+
 def test_builder_never_turns_a_speaker_mention_into_a_claim() -> None:
     text = "The governor said the state would hire 300 more nurses."
     span = "the state would hire 300 more nurses"

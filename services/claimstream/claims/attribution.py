@@ -411,6 +411,16 @@ def _np_before(
         tok = toks[i]
         word = tok.text
         if word in _DETERMINERS or word.lower() in _NP_STARTERS:
+            if (
+                taken
+                and word in ("its", "their")
+                and i >= 2
+                and toks[i - 1].text == "and"
+                and _is_cap(toks[i - 2].text)
+            ):
+                taken.extend((tok, toks[i - 1]))  # "The United States and its allies"
+                i -= 2
+                continue
             if taken:
                 taken.append(tok)
             break
@@ -1172,7 +1182,7 @@ def _tagged_speaker(
     ruled: str | None,
 ) -> str | None:
     """The speaker of a threat or commitment from the model's tagged mentions (the one nearest
-    the claim, never a pronoun), else the rules' choice ``ruled``.
+    the claim, never a pronoun or a bare "the"), else the rules' choice ``ruled``.
 
     On the dev sentences the tagged mention beats the rules' reading of the sentence's grammar
     (speaker accuracy on gold spans 62.8 % against 57.3 %). A troop count keeps the rules' speaker:
@@ -1180,7 +1190,12 @@ def _tagged_speaker(
     the commitment or threat around it."""
     if claim_type == "troop_count":
         return ruled
-    mentions = [(a, b) for a, b in named if text[a:b].strip() and text[a:b].split()[-1] not in _PRONOUNS]
+    # a pronoun names no one, and a lone determiner is a piece of a name the head cut short
+    mentions = [
+        (a, b)
+        for a, b in named
+        if text[a:b].strip() and text[a:b].split()[-1] not in _PRONOUNS | _DETERMINERS
+    ]
     if not mentions:
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))
