@@ -12,6 +12,8 @@ leaving out the counts the model reads as casualties, police or hypotheticals.
 The denial grammar (claims/denials.py) adds the other thing the training text lacks: an
 actor's denial of its own intent to attack or invade ("Moscow has no plans to invade") is a
 threat with negated = true, and a span the model typed commitment there becomes that threat.
+The other way round, a threat span worded as announced aid or a pull-back of forces, with no
+coercive word, is a commitment (claims/aid.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from claimstream.claims.aid import reads_as_aid
 from claimstream.claims.denials import find_denials
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.extract.base import Extractor, Span
@@ -67,6 +70,24 @@ def add_denials(sentence: str, spans: Sequence[Span]) -> list[Span]:
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
 
 
+def retype_aid(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each threat worded as announced aid or a withdrawal made a commitment
+    (dropped where a commitment span already overlaps it)."""
+    out: list[Span] = []
+    for s in spans:
+        if s.type == "threat" and reads_as_aid(sentence[s.start : s.end]):
+            if any(o.type == "commitment" and o.start < s.end and s.start < o.end for o in spans):
+                continue
+            s = Span("commitment", s.start, s.end, s.score)
+        out.append(s)
+    return out
+
+
+def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """The type fixes the wording settles: aid is a commitment, a denial of an attack a threat."""
+    return add_denials(sentence, retype_aid(sentence, spans))
+
+
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
     """Support of a character range: the highest inside probability of a token overlapping it.
     Asked only for a grammar phrase the model left untagged, so nothing is computed up front."""
@@ -80,7 +101,7 @@ def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Su
 
 class GrammarAssistedTagger:
     """Wraps an extractor; troop_count spans are snapped to, or added from, the quantity grammar,
-    and denials of an intent to attack are threats."""
+    and the types the wording settles are fixed (:func:`settle_types`)."""
 
     def __init__(
         self, tagger: Extractor, *, add_missing: bool = True, min_support: float | None = None
@@ -99,7 +120,7 @@ class GrammarAssistedTagger:
         token_probs = getattr(self.tagger, "token_probs", None)
         if not self.add_missing or self.min_support <= 0 or token_probs is None:
             return [
-                add_denials(s, merge_troop_spans(s, spans, add_missing=self.add_missing))
+                settle_types(s, merge_troop_spans(s, spans, add_missing=self.add_missing))
                 for s, spans in zip(sentences, self.tagger.tag(sentences), strict=True)
             ]
         if not sentences:
@@ -113,5 +134,5 @@ class GrammarAssistedTagger:
                 continue
             spans = self.tagger.decode(s, enc.offsets, p)  # type: ignore[attr-defined]
             support = inside_support(enc.offsets, 1.0 - p[:, k, 0])
-            out.append(add_denials(s, merge_troop_spans(s, spans, support, min_support=self.min_support)))
+            out.append(settle_types(s, merge_troop_spans(s, spans, support, min_support=self.min_support)))
         return out
