@@ -320,6 +320,12 @@ def test_parse_quantity_allow_bare() -> None:
     assert parse_quantity("2,000 troops and 40 tanks", allow_bare=True) == Quantity(
         2000, 2000, 2000, "exact", "troops"
     )
+    # so is a count of units without a personnel number (guidelines: battalion tactical groups)
+    assert parse_quantity("nearly 100 battalion tactical groups are near the border", allow_bare=True) is None
+    assert parse_quantity("some 60 BTGs and two armoured brigades", allow_bare=True) is None
+    assert parse_quantity("40 BTGs, each with about 800 troops", allow_bare=True) == Quantity(
+        800, None, None, "approx", "troops"
+    )
 
 
 def test_to_dict_and_qualifiers() -> None:

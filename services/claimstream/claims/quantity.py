@@ -882,6 +882,13 @@ _EQUIPMENT_AFTER_RE = re.compile(
     r"drones?|tanks|ships?|warships?|vessels?|boats?|submarines?|missiles?|rockets?|vehicles?|trucks?|"
     r"guns?|rifles?|weapons?|tankers?)\b"
 )
+# A number that counts units, not people (guidelines: battalion tactical groups are no troop
+# count): "nearly 100 battalion tactical groups", "two armoured brigades", "some 60 BTGs".
+_UNITS_AFTER_RE = re.compile(
+    r"(?:\s+(?:[A-Z][\w.\-]*|tactical|combat|armou?red|mechani[sz]ed|motori[sz]ed|infantry|airborne|"
+    r"artillery|tank|rifle|naval|air)){0,2}\s+(?:battalions?|BTGs?|brigades?|divisions?|regiments?|"
+    r"squadrons?|platoons?|companies|tactical\s+groups?)\b"
+)
 # Military medics are troops (COVID-19 hospital deployments): "23 military medical personnel",
 # "4,500 military and medical personnel"; "military and civilian personnel" stay a mixed total.
 _MILITARY_MEDICAL_RE = re.compile(r"\s+military\s+(?:and\s+)?medical\s+(?:personnel|staff|teams?)\b", re.I)
@@ -952,6 +959,7 @@ def parse_quantity(text: str, *, allow_bare: bool = False) -> Quantity | None:
         if (
             _MEASURE_AFTER_RE.match(text, q.pos)
             or _EQUIPMENT_AFTER_RE.match(text, q.pos)
+            or _UNITS_AFTER_RE.match(text, q.pos)
             or (_NOT_PERSONNEL_AFTER_RE.match(text, q.pos) and not _MILITARY_MEDICAL_RE.match(text, q.pos))
         ):
             continue  # "12 civilians", "2,000 police officers": people who are not troops
