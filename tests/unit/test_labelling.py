@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from claimstream.extract.base import CLAIM_TYPES
-from claimstream.training.labelling import uncertainty
+from claimstream.training.labelling import of_components, uncertainty
 
 
 def _probs(inside_max: dict[str, float], n_tokens: int = 5, heads: int = 4) -> np.ndarray:
@@ -37,3 +37,13 @@ def test_the_speaker_head_does_not_count() -> None:
 
 def test_an_empty_sentence_is_not_chosen() -> None:
     assert uncertainty(np.zeros((0, 4, 3), dtype=np.float32)) == (0.0, 0)
+
+
+def test_a_draw_can_be_aimed_at_corpus_components() -> None:
+    rows = [
+        {"component": "ukraine_news_bias/articles.jsonl"},
+        {"component": "fnc1/articles_security.jsonl"},
+        {"component": "wh_briefings/articles_security.jsonl"},
+    ]
+    assert of_components(rows, ["ukraine_news_bias", "fnc1"]) == rows[:2]
+    assert of_components(rows, None) == rows

@@ -231,6 +231,14 @@ def uncertainty(probs: np.ndarray) -> tuple[float, int]:
     return float(u[k]), k
 
 
+def of_components(rows: list[dict[str, Any]], prefixes: list[str] | None) -> list[dict[str, Any]]:
+    """The rows from corpus components whose names start with one of ``prefixes`` (all rows when
+    none are given): a draw aimed at one kind of text, "--components ukraine_news_bias fnc1"."""
+    if not prefixes:
+        return rows
+    return [r for r in rows if r["component"].startswith(tuple(prefixes))]
+
+
 def uncertain(args: argparse.Namespace) -> None:
     """Active learning: the unlabelled sentences on which the model is least sure, at most
     ``--per-doc`` from a document and ``--wh-max`` White House sentences (official prose is where
@@ -239,6 +247,7 @@ def uncertain(args: argparse.Namespace) -> None:
 
     rng = random.Random(args.seed)
     rows = _unlabelled(args.split, args.corpus, set(), rng)
+    rows = of_components(rows, args.components)
     # a random share of the (huge) White House pool is scored, to keep the run in minutes
     rows = [r for r in rows if not r["component"].startswith("wh_") or rng.random() < args.wh_scored]
     tagger = OnnxTagger.load(args.model or default_model_dir())
@@ -447,6 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--per-doc", type=int, default=3)
     u.add_argument("--parts", type=int, default=8)
     u.add_argument("--seed", type=int, default=6)
+    u.add_argument("--components", nargs="*", help="draw only from corpus components with these prefixes")
     u.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     i = sub.add_parser("ingest", help="turn <name>.answers.jsonl into stand-off labels in data/labels")
     i.add_argument("name")
