@@ -96,3 +96,17 @@ def test_pledge_warm_up_reads_the_english_manifesto_sentences() -> None:
     assert {y for _, y in rows} == {0, 1}
     assert 0.1 < sum(y for _, y in rows) / len(rows) < 0.5
     assert all(text.strip() for text, _ in rows)
+
+
+def test_an_evaluation_sentence_reprinted_in_a_training_document_is_not_trained_on() -> None:
+    from claimstream.training.dataset import Example, without_texts_of
+
+    held = [Example("fnc1:test:9", 0, "The rebels said they would free the hostages.", [], [], [])]
+    train = [
+        Example("fnc1:train:1", 40, "The rebels said they would free the hostages!", [], [], []),
+        Example("fnc1:train:1", 90, "THE REBELS SAID  they would free the hostages", [], [], []),
+        Example("fnc1:train:2", 0, "The rebels said they would free two hostages.", [], [], []),
+    ]
+    assert [e.text for e in without_texts_of(train, held)] == [
+        "The rebels said they would free two hostages."
+    ]

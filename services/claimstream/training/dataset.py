@@ -105,6 +105,23 @@ def load_examples(
     return out
 
 
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def text_key(text: str) -> str:
+    """A sentence's words, case, spacing and punctuation aside: the same story reprinted under
+    another document id gives the same key."""
+    return _NOT_WORD_RE.sub(" ", text.casefold()).strip()
+
+
+def without_texts_of(examples: Sequence[Example], held_out: Sequence[Example]) -> list[Example]:
+    """``examples`` less those whose sentence is also a ``held_out`` sentence under another
+    document id (wire stories and reposts repeat sentences across documents, and splitting by
+    document does not keep those apart)."""
+    keys = {text_key(e.text) for e in held_out}
+    return [e for e in examples if text_key(e.text) not in keys]
+
+
 def locate_speaker(text: str, speaker: str, start: int, end: int) -> tuple[int, int] | None:
     """Where ``speaker`` is named in the sentence ``text`` (case-insensitively, else by the last
     capitalised word of the name: "Mr. Pompeo" for "Mike Pompeo"), the mention nearest the claim

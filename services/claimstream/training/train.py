@@ -41,6 +41,7 @@ from claimstream.training.dataset import (
     featurize,
     load_examples,
     load_tokenizer,
+    without_texts_of,
 )
 from claimstream.training.decoding import id_share, is_dev, span_scores, tune
 
@@ -290,6 +291,10 @@ def main(argv: list[str] | None = None) -> None:
     examples = load_examples("train", corpus=args.corpus)
     # never train on an evaluation document, whatever folder its labels sit in
     examples = [e for e in examples if split_of(e.doc_id) == "train"]
+    # nor on an evaluation sentence reprinted in a training document
+    before = len(examples)
+    examples = without_texts_of(examples, load_examples("eval", corpus=args.corpus))
+    print(f"{before - len(examples)} training sentences dropped: their text is an evaluation sentence's")
     dev: list[Example] = []
     if args.dev_frac > 0:
         # stable as label files are added: a document's dev membership depends on its id only
