@@ -18,6 +18,8 @@ from claimstream.records import Article, Claim
 EXAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("The United States and its allies will respond decisively if Russia invades.",
      [("threat", {"conditional": True, "speaker": "The United States and its allies"})]),
+    ("Putin warned that new sanctions would be a colossal mistake that could lead to a complete breakdown"
+     " of relations.", [("threat", {"speaker": "Putin", "negated": False})]),
     ("Moscow has no plans to attack.", [("threat", {"negated": True, "speaker": "Moscow"})]),
     ("Analysts fear a war.", []),
     ("Russian forces attacked the city on Tuesday.", []),

@@ -11,7 +11,8 @@ leaving out the counts the model reads as casualties, police or hypotheticals.
 
 The denial grammar (claims/denials.py) adds the other thing the training text lacks: an
 actor's denial of its own intent to attack or invade ("Moscow has no plans to invade") is a
-threat with negated = true, and a span the model typed commitment there becomes that threat.
+threat with negated = true, a warning that relations will be broken off (claims/ruptures.py)
+a threat, and a span the model typed commitment there becomes that threat.
 The other way round, a threat span worded as announced aid or a pull-back of forces, with no
 coercive word, is a commitment (claims/aid.py).
 """
@@ -25,6 +26,7 @@ import numpy as np
 from claimstream.claims.aid import reads_as_aid
 from claimstream.claims.denials import find_denials
 from claimstream.claims.quantity import find_troop_quantities
+from claimstream.claims.ruptures import find_ruptures
 from claimstream.extract.base import Extractor, Span
 
 GRAMMAR_SCORE = 0.5
@@ -57,11 +59,11 @@ def merge_troop_spans(
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
 
 
-def add_denials(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each denial of an intent to attack a threat: added where no threat span
-    overlaps it, and in place of the commitment spans that do."""
+def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each denial of an intent to attack and each warned rupture of relations a
+    threat: added where no threat span overlaps it, and in place of the commitment spans that do."""
     out = list(spans)
-    for start, end in find_denials(sentence):
+    for start, end in sorted(find_denials(sentence) + find_ruptures(sentence)):
         hits = [s for s in out if s.start < end and start < s.end]
         if any(s.type == "threat" for s in hits):
             continue
@@ -84,8 +86,9 @@ def retype_aid(sentence: str, spans: Sequence[Span]) -> list[Span]:
 
 
 def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """The type fixes the wording settles: aid is a commitment, a denial of an attack a threat."""
-    return add_denials(sentence, retype_aid(sentence, spans))
+    """The type fixes the wording settles: aid is a commitment; a denial of an attack, or a
+    warning that relations will be broken off, is a threat."""
+    return add_threats(sentence, retype_aid(sentence, spans))
 
 
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
