@@ -47,6 +47,7 @@ EXAMPLES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("No matter how many soldiers they send, 50,000 or a million, we will not give up.", []),
     ("The ministry is ordering staff to leave the embassy.", []),
     ("The army delivered missiles to the front.", []),
+    ("We will defend our land, the minister said.", [("threat", {"speaker": "the minister"})]),
     ("Our commitment to Article 5 is ironclad, the president said.", [("commitment", {})]),
     ("We will take all prudent measures to assure our allies' security, the president said.",
      [("commitment", {})]),

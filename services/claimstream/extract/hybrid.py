@@ -14,7 +14,8 @@ actor's denial of its own intent to attack or invade ("Moscow has no plans to in
 threat with negated = true, a warning that relations will be broken off (claims/ruptures.py)
 a threat, and a span the model typed commitment there becomes that threat.
 The other way round, a threat span worded as announced aid or a pull-back of forces, with no
-coercive word, is a commitment (claims/aid.py).
+coercive word, is a commitment (claims/aid.py), and a commitment span worded as a resolve to
+defend one's own land is a threat (claims/defence.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from claimstream.claims.aid import reads_as_aid
+from claimstream.claims.defence import reads_as_defence
 from claimstream.claims.denials import find_denials
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.claims.ruptures import find_ruptures
@@ -72,23 +74,32 @@ def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
 
 
-def retype_aid(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each threat worded as announced aid or a withdrawal made a commitment
-    (dropped where a commitment span already overlaps it)."""
+def _retype(
+    spans: Sequence[Span], old: str, new: str, worded: Callable[[str], bool], sentence: str
+) -> list[Span]:
+    """``spans`` with each ``old`` span whose words pass ``worded`` made a ``new`` span (dropped
+    where a ``new`` span already overlaps it)."""
     out: list[Span] = []
     for s in spans:
-        if s.type == "threat" and reads_as_aid(sentence[s.start : s.end]):
-            if any(o.type == "commitment" and o.start < s.end and s.start < o.end for o in spans):
+        if s.type == old and worded(sentence[s.start : s.end]):
+            if any(o.type == new and o.start < s.end and s.start < o.end for o in spans):
                 continue
-            s = Span("commitment", s.start, s.end, s.score)
+            s = Span(new, s.start, s.end, s.score)
         out.append(s)
     return out
 
 
+def retype_worded(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each threat worded as announced aid or a withdrawal made a commitment, and
+    each commitment worded as a resolve to defend one's own land made a threat."""
+    spans = _retype(spans, "threat", "commitment", reads_as_aid, sentence)
+    return _retype(spans, "commitment", "threat", reads_as_defence, sentence)
+
+
 def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """The type fixes the wording settles: aid is a commitment; a denial of an attack, or a
-    warning that relations will be broken off, is a threat."""
-    return add_threats(sentence, retype_aid(sentence, spans))
+    """The type fixes the wording settles: aid is a commitment; a denial of an attack, a warning
+    that relations will be broken off and a resolve to defend one's land are threats."""
+    return add_threats(sentence, retype_worded(sentence, spans))
 
 
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
