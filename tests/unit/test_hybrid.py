@@ -127,3 +127,13 @@ def test_a_commitment_tagged_over_a_denial_of_an_attack_becomes_a_threat() -> No
         ("threat", "it would not launch an offensive"),
         ("commitment", "it will reopen the border"),
     ]
+
+
+def test_a_denial_tagged_both_threat_and_commitment_stays_only_a_threat() -> None:
+    s = '"We are not going to invade Ukraine," the deputy minister said, "and we will keep talking."'
+    denial, talk = "We are not going to invade Ukraine", "we will keep talking"
+    tagger = GrammarAssistedTagger(
+        Fixed({s: [("threat", denial), ("commitment", denial), ("commitment", talk)]})
+    )
+    [spans] = tagger.tag([s])
+    assert texts(s, spans) == [("threat", denial), ("commitment", talk)]

@@ -63,15 +63,18 @@ def merge_troop_spans(
 
 def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
     """``spans`` with each denial of an intent to attack and each warned rupture of relations a
-    threat: added where no threat span overlaps it, and in place of the commitment spans that do."""
+    threat: added where no threat span overlaps it, and never also a commitment (a commitment span
+    that lies mostly inside the phrase is dropped)."""
     out = list(spans)
     for start, end in sorted(find_denials(sentence) + find_ruptures(sentence)):
-        hits = [s for s in out if s.start < end and start < s.end]
-        if any(s.type == "threat" for s in hits):
-            continue
-        out = [s for s in out if not (s.type == "commitment" and s in hits)]
-        out.append(Span("threat", start, end, GRAMMAR_SCORE))
+        out = [s for s in out if not (s.type == "commitment" and _mostly_inside(s, start, end))]
+        if not any(s.type == "threat" and s.start < end and start < s.end for s in out):
+            out.append(Span("threat", start, end, GRAMMAR_SCORE))
     return sorted(out, key=lambda s: (s.start, s.end, s.type))
+
+
+def _mostly_inside(span: Span, start: int, end: int) -> bool:
+    return 2 * (min(span.end, end) - max(span.start, start)) >= span.end - span.start
 
 
 def _retype(
