@@ -9,13 +9,13 @@ some support: the troop-count inside probability somewhere in the phrase reaches
 threshold of 0 adds every phrase; a small one keeps the recall the grammar brings while
 leaving out the counts the model reads as casualties, police or hypotheticals.
 
-The denial grammar (claims/denials.py) adds the other thing the training text lacks: an
-actor's denial of its own intent to attack or invade ("Moscow has no plans to invade") is a
-threat with negated = true, a warning that relations will be broken off (claims/ruptures.py)
-a threat, and a span the model typed commitment there becomes that threat.
-The other way round, a threat span worded as announced aid or a pull-back of forces, with no
-coercive word, is a commitment (claims/aid.py), and a commitment span worded as a resolve to
-defend one's own land is a threat (claims/defence.py).
+Then the types the wording settles where the training text is too thin for the model
+(:func:`settle_types`): an actor's denial of its own intent to attack or invade ("Moscow has no
+plans to invade", claims/denials.py) is a threat with negated = true, and a warning that
+relations will be broken off (claims/ruptures.py) a threat, both added where the model tagged no
+threat and never also a commitment; a threat span worded as announced aid or a pull-back of
+forces, with no coercive word, is a commitment (claims/aid.py); and a commitment span worded as
+a resolve to defend one's own land is a threat (claims/defence.py).
 """
 
 from __future__ import annotations
