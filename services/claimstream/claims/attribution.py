@@ -1173,6 +1173,11 @@ def gap(mention: tuple[int, int], start: int, end: int) -> int:
     return max(0, mention[0] - end, start - mention[1])
 
 
+# A tagged mention ending in one of these names no one: a pronoun, or a lone determiner (a piece
+# of a name the speaker head cut short).
+_NO_NAME: Final = _PRONOUNS | _DETERMINERS
+
+
 def _tagged_speaker(
     text: str,
     named: Sequence[tuple[int, int]],
@@ -1190,12 +1195,7 @@ def _tagged_speaker(
     the commitment or threat around it."""
     if claim_type == "troop_count":
         return ruled
-    # a pronoun names no one, and a lone determiner is a piece of a name the head cut short
-    mentions = [
-        (a, b)
-        for a, b in named
-        if text[a:b].strip() and text[a:b].split()[-1] not in _PRONOUNS | _DETERMINERS
-    ]
+    mentions = [(a, b) for a, b in named if text[a:b].strip() and text[a:b].split()[-1] not in _NO_NAME]
     if not mentions:
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))

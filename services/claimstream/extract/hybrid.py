@@ -37,6 +37,14 @@ GRAMMAR_SCORE = 0.5
 Support = Callable[[int, int], float]
 
 
+def _overlaps(span: Span, start: int, end: int) -> bool:
+    return span.start < end and start < span.end
+
+
+def _in_order(spans: list[Span]) -> list[Span]:
+    return sorted(spans, key=lambda s: (s.start, s.end, s.type))
+
+
 def merge_troop_spans(
     sentence: str,
     spans: Sequence[Span],
@@ -51,14 +59,14 @@ def merge_troop_spans(
     out = [s for s in spans if s.type != "troop_count"]
     claimed: set[int] = set()
     for match in find_troop_quantities(sentence):
-        hits = [i for i, s in enumerate(troops) if s.start < match.end and match.start < s.end]
+        hits = [i for i, s in enumerate(troops) if _overlaps(s, match.start, match.end)]
         if hits:
             claimed.update(hits)
             out.append(Span("troop_count", match.start, match.end, max(troops[i].score for i in hits)))
         elif add_missing and (support is None or support(match.start, match.end) >= min_support):
             out.append(Span("troop_count", match.start, match.end, GRAMMAR_SCORE))
     out.extend(s for i, s in enumerate(troops) if i not in claimed)
-    return sorted(out, key=lambda s: (s.start, s.end, s.type))
+    return _in_order(out)
 
 
 def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
@@ -68,9 +76,9 @@ def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
     out = list(spans)
     for start, end in sorted(find_denials(sentence) + find_ruptures(sentence)):
         out = [s for s in out if not (s.type == "commitment" and _mostly_inside(s, start, end))]
-        if not any(s.type == "threat" and s.start < end and start < s.end for s in out):
+        if not any(s.type == "threat" and _overlaps(s, start, end) for s in out):
             out.append(Span("threat", start, end, GRAMMAR_SCORE))
-    return sorted(out, key=lambda s: (s.start, s.end, s.type))
+    return _in_order(out)
 
 
 def _mostly_inside(span: Span, start: int, end: int) -> bool:
@@ -85,7 +93,7 @@ def _retype(
     out: list[Span] = []
     for s in spans:
         if s.type == old and worded(sentence[s.start : s.end]):
-            if any(o.type == new and o.start < s.end and s.start < o.end for o in spans):
+            if any(o.type == new and _overlaps(o, s.start, s.end) for o in spans):
                 continue
             s = Span(new, s.start, s.end, s.score)
         out.append(s)
