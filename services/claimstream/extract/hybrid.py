@@ -12,10 +12,11 @@ leaving out the counts the model reads as casualties, police or hypotheticals.
 Then the types the wording settles where the training text is too thin for the model
 (:func:`settle_types`): an actor's denial of its own intent to attack or invade ("Moscow has no
 plans to invade", claims/denials.py) is a threat with negated = true, and a warning that
-relations will be broken off (claims/ruptures.py) a threat, both added where the model tagged no
-threat and never also a commitment; a threat span worded as announced aid or a pull-back of
-forces, with no coercive word, is a commitment (claims/aid.py); and a commitment span worded as
-a resolve to defend one's own land is a threat (claims/defence.py).
+relations will be broken off (claims/ruptures.py) and an announced sanction or cost on another
+party ("Treasury will sanction three firms", claims/penalties.py) are threats, all added where
+the model tagged no threat and never also a commitment; a threat span worded as announced aid or
+a pull-back of forces, with no coercive word, is a commitment (claims/aid.py); and a commitment
+span worded as a resolve to defend one's own land is a threat (claims/defence.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 from claimstream.claims.aid import reads_as_aid
 from claimstream.claims.defence import reads_as_defence
 from claimstream.claims.denials import find_denials
+from claimstream.claims.penalties import find_penalties
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.claims.ruptures import find_ruptures
 from claimstream.extract.base import Extractor, Span
@@ -70,11 +72,11 @@ def merge_troop_spans(
 
 
 def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each denial of an intent to attack and each warned rupture of relations a
-    threat: added where no threat span overlaps it, and never also a commitment (a commitment span
-    that lies mostly inside the phrase is dropped)."""
+    """``spans`` with each denial of an intent to attack, each warned rupture of relations and
+    each announced penalty a threat: added where no threat span overlaps it, and never also a
+    commitment (a commitment span that lies mostly inside the phrase is dropped)."""
     out = list(spans)
-    for start, end in sorted(find_denials(sentence) + find_ruptures(sentence)):
+    for start, end in sorted(find_denials(sentence) + find_ruptures(sentence) + find_penalties(sentence)):
         out = [s for s in out if not (s.type == "commitment" and _mostly_inside(s, start, end))]
         if not any(s.type == "threat" and _overlaps(s, start, end) for s in out):
             out.append(Span("threat", start, end, GRAMMAR_SCORE))
