@@ -149,8 +149,8 @@ def test_score_extractor_counts() -> None:
     j = S1.index("2,000")
     fake = Fake(
         {
-            S1: [Span("troop_count", j, j + 12, 0.9), Span("threat", 0, 10, 0.5)],
-            S2: [Span("commitment", 0, 7, 0.6)],
+            S1: [Span("troop_count", j, j + 12, 0.9), Span("threat", 0, 17, 0.5)],
+            S2: [Span("commitment", 0, 22, 0.6)],
         }
     )
     rep = score_extractor(fake, _examples())
