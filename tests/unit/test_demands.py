@@ -15,6 +15,9 @@ DEMANDS = [
     " never be allowed to join NATO].",
     "The unions called for a written commitment [that no plant will close].",
     "Kyiv is pressing for security guarantees [that the allies will defend it].",
+    "Kremlin demands that [NATO pledge not to expand eastward].",  # settled case 12
+    "The envoy urged the rebels [to commit to a ceasefire by Friday].",
+    "Washington called on Beijing [to promise restraint in the strait].",
 ]
 COMMITMENTS = [
     "[The United States has pledged to keep its allies informed].",
@@ -22,6 +25,8 @@ COMMITMENTS = [
     "Ukraine wants peace, and [it has pledged to hold talks].",
     "[Biden gave assurances that the US would defend its allies].",
     "[The company promised to stop flying to the region].",
+    "[The United States wants to pledge more aid to Kyiv].",
+    "We asked them, and [they agreed to pledge their support].",
 ]
 
 

@@ -189,3 +189,22 @@ def test_speaker_spans_come_out_only_beside_a_claim(four_head_tagger: OnnxTagger
     assert got == {(SPEAKER, "Officials"), ("commitment", "talks resume Monday")}
     alone = _probs(n, {spk: {0: 1}})
     assert four_head_tagger.decode(text, enc.offsets, alone) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The United States and its allies will respond decisively.", "The United States and its allies"),
+        (
+            "Britain and its European partners pledged to keep the corridor open.",
+            "Britain and its European partners",
+        ),
+        ("Russia and Ukraine agreed to talk.", "Russia"),  # two parties, not one with its allies
+    ],
+)
+def test_a_tagged_name_takes_its_allies_along(text: str, speaker: str) -> None:
+    first = text.split(" and ")[0]
+    span = text.split(" will ")[-1] if " will " in text else text.split(" ", 3)[-1]
+    s = text.index(span)
+    got = attribute(text, 0, len(text), s, len(text) - 1, "commitment", named=[(0, len(first))]).speaker
+    assert got == speaker

@@ -1178,6 +1178,13 @@ def gap(mention: tuple[int, int], start: int, end: int) -> int:
 _NO_NAME: Final = _PRONOUNS | _DETERMINERS
 
 
+# what makes a tagged name part of a joint speaker ("The United States [and its allies]")
+_AND_ITS_RE: Final = re.compile(
+    r"\s+and\s+(?:its|their)\s+(?:[A-Z][\w-]*\s+)?"
+    r"(?:allies|partners|neighbou?rs|backers|proxies|coalition\s+partners|friends)\b"
+)
+
+
 def _tagged_speaker(
     text: str,
     named: Sequence[tuple[int, int]],
@@ -1199,7 +1206,8 @@ def _tagged_speaker(
     if not mentions:
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))
-    return text[a:b]
+    joint = _AND_ITS_RE.match(text, b)
+    return text[a : joint.end() if joint else b]
 
 
 def attribute(

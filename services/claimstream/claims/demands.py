@@ -18,15 +18,28 @@ _DEMAND_RE: Final = re.compile(
     r"(?:pledges?|promises?|guarantees?|assurances?|commitments?|vows?)\b",
     re.IGNORECASE,
 )
+# the pledge asked of another party by its verb: "demands that NATO pledge not to expand",
+# "urged Kyiv to promise", "called on the rebels to commit to"
+_DEMANDED_OF_RE: Final = re.compile(
+    r"\b(?:demand(?:s|ed|ing)?|insist(?:s|ed|ing)?|ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|"
+    r"call(?:s|ed|ing)?\s+(?:on|upon)|want(?:s|ed|ing)?|press(?:es|ed|ing)?|requir(?:e|es|ed|ing))\s+"
+    r"(?:that\s+)?(?!to\b)(?:(?!(?:and|but|or|who|which)\b)[\w’'.-]+\s+){1,4}?(?:to\s+)?"
+    r"(?:pledge|promise|guarantee|commit|vow)\b",
+    re.IGNORECASE,
+)
 _REACH: Final = 60  # characters from the span's start within which the demand sits
 
 
 def demanded(text: str, sent_start: int, span_start: int, span_end: int) -> bool:
     """Whether the commitment span ``text[span_start:span_end]`` is a pledge someone demands:
     the demand opens the span ("[Russia wants a pledge that ...]") or ends right before it
-    ("demanded guarantees [that NATO would not expand]")."""
+    ("demanded guarantees [that NATO would not expand]"), or the span's pledge verb is what a
+    demand asks of another party ("demands that [NATO pledge not to expand]")."""
     window = max(sent_start, span_start - _REACH)
     return any(
         m.end() >= span_start - 2 and m.start() < span_start + _REACH
         for m in _DEMAND_RE.finditer(text, window, span_end)
+    ) or any(
+        m.start() < span_start + _REACH and m.end() > span_start
+        for m in _DEMANDED_OF_RE.finditer(text, window, span_end)
     )
