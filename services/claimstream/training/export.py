@@ -26,6 +26,7 @@ import numpy as np
 from claimstream.extract.onnx_tagger import DECODE_DEFAULTS
 from claimstream.training.corpus import REPO
 from claimstream.training.dataset import base_model_dir
+from claimstream.training.narrow import WEIGHT_BOUND, widest_weight
 
 DEFAULT_CHECKPOINT = REPO / "var" / "claim-tagger"
 MODELS_DIR = REPO / "models"
@@ -149,9 +150,13 @@ def quantize(fp32_path: Path, int8_path: Path, per_channel: bool = True) -> None
         per_channel=per_channel,
         activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8,
+        # 7-bit weights: full-range int8 gives other claims on CPUs without VNNI (training/narrow.py)
+        reduce_range=True,
         calibrate_method=CalibrationMethod.Percentile,
         nodes_to_exclude=keep_fp32,
     )
+    if widest_weight(int8_path) > WEIGHT_BOUND:
+        raise RuntimeError(f"{int8_path}: int8 weights wider than {WEIGHT_BOUND} after reduce_range")
 
 
 def write_tokenizer(dst: Path) -> None:
@@ -287,14 +292,16 @@ def write_card(
         "  phrase; an untagged grammar phrase is added when the model's troop-count inside probability",
         "  somewhere in it reaches `grammar_min_inside`.",
         "- The wording settles some types the model gets wrong (extract/hybrid.py, claims/): an actor's denial",
-        "  of its own intent to attack or invade is a negated threat and a warning that relations will be",
-        "  broken off a threat (both added where the model tagged none), a threat span worded as announced",
+        "  of its own intent to attack or invade is a negated threat, a warning that relations will be",
+        "  broken off and an announced sanction or cost on another party are threats (all added where the",
+        "  model tagged none), a threat span worded as announced",
         "  aid or a pull-back of forces with no coercive word is a commitment, a commitment span worded as",
         "  a resolve to defend one's own land a threat, a pledge demanded of someone else is no commitment,",
         "  and a number of units (battalion tactical groups) is no troop count. They follow the guidelines'",
         "  own examples, which the model missed.",
         f"- ONNX opset {export_meta.get('opset')}, dynamic batch and sequence axes; statically quantised to int8",
-        f"  (QOperator; weights QInt8, per-channel={export_meta.get('per_channel')}; activations QUInt8 with scales",
+        "  (QOperator; weights QInt8 in -64..64, so CPUs with and without VNNI compute alike (training/narrow.py),",
+        f"  per-channel={export_meta.get('per_channel')}; activations QUInt8 with scales",
         f"  calibrated (99.999th percentile) on {CALIBRATION_SENTENCES} training sentences; MatMul + Gather, the",
         "  attention score/context MatMuls and the head kept fp32). Fixed activation scales make each window's",
         "  output independent of its batch-mates (claims do not depend on the micro-batch):",
@@ -373,7 +380,10 @@ def write_card(
         "- Run-to-run spread: the same recipe on the same labels with seed 14 instead of 13 (1.9.0's",
         "  training, eighth stop) scored 75.5 micro F1 on the evaluation set against 76.7, and threat 68.5",
         "  against 73.9, commitment 76.4 against 73.6; on dev 67.2 against 68.3 micro. Differences",
-        "  between models of a few points on one type are within that spread.",
+        "  between models of a few points on one type are within that spread. The same recipe, labels and",
+        "  seed also land apart on another CPU: 1.9.1 is 1.9.0's recipe trained again on a faster machine",
+        "  (29.7 against 48.2 minutes), whose float arithmetic differs; it kept the weight average where",
+        "  1.9.0 kept the final step. So `make train` rebuilds a model of this recipe, not these bytes.",
         "- A troop count without a number the quantity grammar can read is not emitted (the claim builder",
         "  drops it, and the evaluation scores what the builder emits).",
         "- Static int8 trades a little per-type accuracy for batch invariance: the fp32 column above is the",
