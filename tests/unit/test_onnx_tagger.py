@@ -194,6 +194,24 @@ def test_decode_spans_per_type_overlap_and_trimming() -> None:
     assert all(abs(s.score - 0.9) < 1e-4 for s in spans)
 
 
+@pytest.mark.parametrize(
+    ("text", "piece", "evidence"),
+    [
+        ("on Russia’s border with Ukraine", "s border with Ukraine", "border with Ukraine"),
+        ("on Russia's border with Ukraine", "s border", "border"),
+        ("the warning of Russia’s leaders", "the warning of Russia’", "the warning of Russia’s"),
+        ("Moscow's plans, Kyiv’s fears", "Kyiv’s fears", "Kyiv’s fears"),
+        ("as Mr Ross said", "s said", "Ross said"),  # an s that is no possessive widens to its word
+    ],
+)
+def test_a_possessive_s_is_never_a_span_edge_of_its_own(text: str, piece: str, evidence: str) -> None:
+    from claimstream.extract.onnx_tagger import _trim
+
+    a = text.index(piece)
+    start, end = _trim(text, a, a + len(piece))
+    assert text[start:end] == evidence
+
+
 def test_runtime_never_imports_torch() -> None:
     code = textwrap.dedent(
         """

@@ -38,6 +38,7 @@ DECODE_DEFAULTS: dict[str, Any] = {
 }
 # Characters stripped from the ends of a span (whitespace is always stripped).
 _EDGE_PUNCT = set(",;:.!?\"'“”‘’«»()[]{}-–—/*")
+_APOSTROPHES = "’'"
 
 
 def default_model_dir(models_dir: Path = MODELS_DIR) -> Path:
@@ -67,11 +68,27 @@ def windows(n: int, size: int, stride: int) -> list[tuple[int, int]]:
         a = b - stride
 
 
+def _clitic_at(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is the s of a possessive ("Russia’s"), a word piece of its own."""
+    return (
+        0 < i < len(text)
+        and text[i] in "sS"
+        and text[i - 1] in _APOSTROPHES
+        and (i + 1 == len(text) or not text[i + 1].isalnum())
+    )
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen to whole words, then strip whitespace and punctuation at both ends."""
+    """Widen to whole words, then strip whitespace and punctuation at both ends. A span that
+    opens on a possessive's s ("s border with Ukraine") opens after it; one that ends on the
+    apostrophe keeps the s."""
     while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    if start < end and _clitic_at(text, start):
+        start += 1
+    if _clitic_at(text, end):
         end += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE_PUNCT):
         end -= 1
