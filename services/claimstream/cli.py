@@ -179,6 +179,8 @@ def _stdout_console() -> Any:
 
 
 def _print_claim(console: Any, claim: dict[str, Any]) -> None:
+    from rich.markup import escape  # "[up_to 100000 troops]" or a quoted "[him]" is text, not a style
+
     q = claim.get("quantity") or {}
     flags = "".join(f for f, on in (("C", claim.get("conditional")), ("N", claim.get("negated"))) if on)
     qty = ""
@@ -188,9 +190,10 @@ def _print_claim(console: Any, claim: dict[str, Any]) -> None:
     colour = {"threat": "red", "commitment": "green", "troop_count": "cyan"}.get(claim["type"], "white")
     console.print(
         f"[bold {colour}]{claim['type']:<11}[/] "
-        f"[dim]{claim['article_id']}:{claim['start']}-{claim['end']}[/] "
-        f"{flags:<2} [yellow]{claim.get('speaker') or '-'}[/] → {claim.get('target') or '-'}{qty}\n"
-        f"            “{claim['text']}” [dim]({claim['confidence']:.2f})[/]",
+        f"[dim]{escape(claim['article_id'])}:{claim['start']}-{claim['end']}[/] "
+        f"{flags:<2} [yellow]{escape(claim.get('speaker') or '-')}[/] → "
+        f"{escape(claim.get('target') or '-')}{escape(qty)}\n"
+        f"            “{escape(claim['text'])}” [dim]({claim['confidence']:.2f})[/]",
         highlight=False,
     )
 
