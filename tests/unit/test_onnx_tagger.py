@@ -199,6 +199,7 @@ def test_decode_spans_per_type_overlap_and_trimming() -> None:
     [
         ("on Russia’s border with Ukraine", "s border with Ukraine", "border with Ukraine"),
         ("on Russia's border with Ukraine", "s border", "border"),
+        ("on Russia’s border with Ukraine", "’s border", "border"),  # the piece the tagger opened on
         ("the warning of Russia’s leaders", "the warning of Russia’", "the warning of Russia’s"),
         ("Moscow's plans, Kyiv’s fears", "Kyiv’s fears", "Kyiv’s fears"),
         ("as Mr Ross said", "s said", "Ross said"),  # an s that is no possessive widens to its word

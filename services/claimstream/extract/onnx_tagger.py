@@ -86,13 +86,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         start -= 1
     while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
         end += 1
-    if start < end and _clitic_at(text, start):
-        start += 1
     if _clitic_at(text, end):
         end += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE_PUNCT):
         end -= 1
-    while start < end and (text[start].isspace() or text[start] in _EDGE_PUNCT):
+    while start < end and (text[start].isspace() or text[start] in _EDGE_PUNCT or _clitic_at(text, start)):
         start += 1
     return start, end
 
