@@ -59,7 +59,7 @@ test: $(SETUP_STAMP) ## run all tests; Kafka tests start a broker of their own (
 soak: $(SETUP_STAMP) ## long reliability runs (a 100,000-article backlog, RSS sampled); a broker like make test
 	CLAIMSTREAM_SOAK=1 $(PYTEST) -q -s -m slow tests/integration
 
-train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../shared/data on the CPU (~55 min; installs torch)
+train: $(SETUP_STAMP) ## rebuild models/claim-tagger-* from data/labels + ../shared/data on the CPU (~35 min here, ~55 on a slower CPU; installs torch)
 	$(PIP) install -e '.[dev,train]'
 	$(PY) -m claimstream.training.train
 	$(PY) -m claimstream.training.export
