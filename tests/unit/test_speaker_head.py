@@ -208,3 +208,23 @@ def test_a_tagged_name_takes_its_allies_along(text: str, speaker: str) -> None:
     s = text.index(span)
     got = attribute(text, 0, len(text), s, len(text) - 1, "commitment", named=[(0, len(first))]).speaker
     assert got == speaker
+
+
+def test_a_tagged_head_noun_takes_the_rules_full_noun_phrase() -> None:
+    text = "We are ready to host the talks, the foreign minister said."
+    a = text.index("minister")
+    e = text.index(",")
+    got = attribute(text, 0, len(text), 0, e, "commitment", named=[(a, a + len("minister"))]).speaker
+    assert got == "the foreign minister"
+
+
+def test_a_pronoun_or_contraction_before_the_tagged_name_is_not_taken_along() -> None:
+    from claimstream.claims.attribution import _completes
+
+    text = "We’ve seen Republicans who have threatened to block it."
+    a = text.index("Republicans")
+    assert not _completes(text, a, "Republicans", "We’ve seen Republicans")
+    text = "President Biden will travel to Poland."
+    a = text.index("Biden")
+    assert _completes(text, a, "Biden", "President Biden")
+    assert not _completes(text, a, "Biden", "United States President Joe Biden")  # not the words before it

@@ -1207,7 +1207,28 @@ def _tagged_speaker(
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))
     joint = _AND_ITS_RE.match(text, b)
-    return text[a : joint.end() if joint else b]
+    tagged = text[a : joint.end() if joint else b]
+    if ruled and _completes(text, a, tagged, ruled):
+        return ruled  # the head cut the noun phrase short: "minister" of "the foreign minister"
+    return tagged
+
+
+def _completes(text: str, start: int, tagged: str, ruled: str) -> bool:
+    """Whether the rules' speaker is the tagged mention with the words right before it in the
+    text ("the foreign" + "minister", "President" + "Biden"): up to three, no pronoun, no
+    contraction ("We’ve seen Republicans" is no name)."""
+    if not ruled.lower().endswith(" " + tagged.lower()):
+        return False
+    prefix = ruled[: len(ruled) - len(tagged)].strip()
+    words = prefix.split()
+    return (
+        len(words) <= 3
+        and text[:start].rstrip().endswith(prefix)
+        and not any(
+            w.lower() in _PRONOUNS or (any(q in w for q in "’'") and not w.endswith(("’s", "'s")))
+            for w in words
+        )
+    )
 
 
 def attribute(
