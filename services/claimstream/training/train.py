@@ -46,7 +46,7 @@ from claimstream.training.dataset import (
 from claimstream.training.decoding import id_share, is_dev, span_scores, tune
 
 DEFAULT_OUT = REPO / "var" / "claim-tagger"
-VERSION = "claim-tagger-1.9.1+minilm-l6-int8"
+VERSION = "claim-tagger-1.9.2+minilm-l6-int8"
 
 
 class TaggerModel(nn.Module):
