@@ -228,3 +228,10 @@ def test_a_pronoun_or_contraction_before_the_tagged_name_is_not_taken_along() ->
     a = text.index("Biden")
     assert _completes(text, a, "Biden", "President Biden")
     assert not _completes(text, a, "Biden", "United States President Joe Biden")  # not the words before it
+
+
+def test_a_tagged_common_noun_keeps_its_article() -> None:
+    text = "The president made it clear that the allies will respond decisively."
+    e = len(text) - 1
+    got = attribute(text, 0, len(text), 0, e, "threat", named=[(4, 13)]).speaker
+    assert got == "The president"
