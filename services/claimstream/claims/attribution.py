@@ -1183,6 +1183,8 @@ _AND_ITS_RE: Final = re.compile(
     r"\s+and\s+(?:its|their)\s+(?:[A-Z][\w-]*\s+)?"
     r"(?:allies|partners|neighbou?rs|backers|proxies|coalition\s+partners|friends)\b"
 )
+# the article a tagged common noun keeps ("the president")
+_ARTICLE_BEFORE_RE: Final = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 
 
 def _tagged_speaker(
@@ -1210,13 +1212,10 @@ def _tagged_speaker(
     tagged = text[a : joint.end() if joint else b]
     if ruled and _completes(text, a, tagged, ruled):
         return ruled  # the head cut the noun phrase short: "minister" of "the foreign minister"
-    article = _ARTICLE_BEFORE_RE.search(text, max(0, a - 4), a)
-    if tagged[:1].islower() and article:
+    article = _ARTICLE_BEFORE_RE.search(text, max(0, a - 4), a) if tagged[:1].islower() else None
+    if article:
         return text[article.start() : a] + tagged  # "the president", not "president"
     return tagged
-
-
-_ARTICLE_BEFORE_RE: Final = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 
 
 def _completes(text: str, start: int, tagged: str, ruled: str) -> bool:

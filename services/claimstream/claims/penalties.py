@@ -47,8 +47,9 @@ def find_penalties(sentence: str) -> list[tuple[int, int]]:
     for m in _PENALTY_RE.finditer(sentence):
         if _RULE_SUBJECT_RE.search(sentence[: m.start()].rstrip()):
             continue
-        starts = [c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start())]
-        start = max(max(starts) if starts else 0, m.start() - 120)
+        # "^" always matches, so there is a clause start at 0 at least
+        clause = max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start()))
+        start = max(clause, m.start() - 120)
         lead = _LEAD_IN_RE.match(sentence, start, m.start())
         start = lead.end() if lead else start
         out.append((start, m.end()))

@@ -34,8 +34,8 @@ def find_ruptures(sentence: str) -> list[tuple[int, int]]:
     warning, when the clause is long) to the end of the relations phrase."""
     out: list[tuple[int, int]] = []
     for m in _AHEAD_RE.finditer(sentence):
-        starts = [c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start())]
-        start = max(starts) if starts else 0
+        # "^" always matches, so there is a clause start at 0 at least
+        start = max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start()))
         if m.start() - start > 200:  # a very long lead-in: start at the warning itself
             start = m.start()
         out.append((start, m.end()))

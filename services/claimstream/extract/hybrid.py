@@ -111,7 +111,8 @@ def retype_worded(sentence: str, spans: Sequence[Span]) -> list[Span]:
 
 def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
     """The type fixes the wording settles: aid is a commitment; a denial of an attack, a warning
-    that relations will be broken off and a resolve to defend one's land are threats."""
+    that relations will be broken off, an announced penalty and a resolve to defend one's land are
+    threats."""
     return add_threats(sentence, retype_worded(sentence, spans))
 
 

@@ -103,14 +103,10 @@ def main(argv: list[str] | None = None) -> None:
             shutil.copy2(f, dst / f.name)
     stats = narrow_weights(args.model_dir / "model.int8.onnx", dst / "model.int8.onnx")
     labels = json.loads((args.model_dir / "labels.json").read_text(encoding="utf-8"))
+    labels["narrowed_from"] = labels.get("narrowed_from") or labels["version"]
     labels["version"] = args.version
-    labels["narrowed_from"] = labels.get("narrowed_from") or model_dir_version(args.model_dir)
     (dst / "labels.json").write_text(json.dumps(labels, indent=2), encoding="utf-8")
     print(json.dumps({"wrote": str(dst), **stats, "widest_weight": widest_weight(dst / "model.int8.onnx")}))
-
-
-def model_dir_version(model_dir: Path) -> str:
-    return str(json.loads((model_dir / "labels.json").read_text(encoding="utf-8"))["version"])
 
 
 if __name__ == "__main__":
