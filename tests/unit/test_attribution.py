@@ -207,6 +207,22 @@ CASES: list[Case] = [
          "vowed to impose costs on the junta", "threat", speaker="Britain and its partners"),
     Case(("The regime will not hesitate to strike back.",),
          "The regime will not hesitate to strike back", "threat", negated=False),
+    # --- speaker: the one who told someone of a pledge, even under a news outlet's frame ------
+    Case(("The envoy Ana Ruiz told ministry staff that she would resign by June, a newspaper reported.",),
+         "told ministry staff that she would resign by June", "commitment", speaker="The envoy Ana Ruiz"),
+    Case(("The officials told her they would not pay a ransom, the family said.",),
+         "The officials told her they would not pay a ransom", "commitment", speaker="The officials"),
+    # ... but not one told later in the claim, nor one who is told
+    Case(("“We will stay until the government tells us to leave,” a spokesman said.",),
+         "We will stay until the government tells us to leave", "commitment",
+         speaker="a spokesman"),
+    Case(("Members were told they would face charges, a spokeswoman said.",),
+         "Members were told they would face charges", "threat", speaker="a spokeswoman"),
+    # --- speaker: a preposition that opens a sentence is no subject ---------------------------
+    Case(("To this end, the council will fund two new shelters.",),
+         "will fund two new shelters", "commitment", speaker="the council"),
+    Case(("Within hours, the militia threatened to shell the port.",),
+         "threatened to shell the port", "threat", speaker="the militia"),
 ]  # fmt: skip
 
 

@@ -235,3 +235,13 @@ def test_a_tagged_common_noun_keeps_its_article() -> None:
     e = len(text) - 1
     got = attribute(text, 0, len(text), 0, e, "threat", named=[(4, 13)]).speaker
     assert got == "The president"
+
+
+def test_a_tagged_addressee_is_not_the_speaker() -> None:
+    # "X told [State] Department staff that he would resign": the head tagged the people told
+    text = "The envoy Ana Ruiz told State Department staff that she would resign by June."
+    span = "told State Department staff that she would resign by June"
+    s = text.index(span)
+    a = text.index("Department")
+    got = attribute(text, 0, len(text), s, s + len(span), "commitment", named=[(a, a + len("Department"))])
+    assert got.speaker == "The envoy Ana Ruiz"

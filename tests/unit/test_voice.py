@@ -95,6 +95,14 @@ def test_full_name_from_the_text_when_the_title_lacks_it() -> None:
         ("Joint Communiqué of the Leaders of Norland and Sudria", "the Leaders of Norland and Sudria"),
         ("G9 Leaders’ Statement on Energy Security", "G9 Leaders"),
         ("Background Press Call Previewing the Trip", "a senior administration official"),
+        ("Joint Statement of Norland, the Republic of Sudria, and the United States",
+         "Norland, the Republic of Sudria, and the United States"),  # a list of authors, whole
+        ("Joint Statement from the Governments of Norland, Sudria and Estmark on Shipping",
+         "the Governments of Norland, Sudria and Estmark"),
+        ("Statement by President Alvarez, Denver", "President Alvarez"),  # a place, not a list
+        ("Remarks by Assistant to the President for Homeland Security, Dr. Ana Ruiz on Floods",
+         "Dr. Ana Ruiz"),
+        ("Joint Declaration of Support for the Recovery of Sudria", None),  # a topic, not an author
         ("Rebels Pledge to Lay Down Arms by March", None),  # a news headline names no author
         ("Defence Minister Says Army Will Stay", None),
     ],
@@ -190,3 +198,25 @@ def test_a_written_statement_states_its_figures_in_its_own_voice() -> None:
     assert statement.speaker_at(0) == speech.speaker_at(0) == "President Lena Ortiz"
     assert statement.speaker_at(_at(text, "Some 9,000"), count=True) is None
     assert speech.speaker_at(_at(text, "Some 9,000"), count=True) == "President Lena Ortiz"
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "author"),
+    [
+        ("We, the Leaders of the Group of Nine (G9), met today.\nWe will stand with our partners.",
+         "Joint Declaration of Support for the Recovery of Sudria", "the Leaders of the Group of Nine (G9)"),
+        ("We, the leaders of Norland, the Republic of Sudria, and Estmark, met today. We will stand firm.",
+         None, "the leaders of Norland, the Republic of Sudria, and Estmark"),
+        # the title's author comes first
+        ("We, the ministers, met today. We will stand firm.", "Joint Statement by Norland and Sudria",
+         "Norland and Sudria"),
+        # a news headline keeps the document's own voice nameless
+        ("We, the people, will not forget, the mayor said. We will stand firm.",
+         "Mayor Vows to Rebuild", None),
+    ],
+)  # fmt: skip
+def test_a_statement_names_its_authors_in_its_opening_words(
+    text: str, title: str | None, author: str | None
+) -> None:
+    voice = DocumentVoice.of(text, title)
+    assert voice.speaker_at(text.rindex("We will")) == author

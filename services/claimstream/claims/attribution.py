@@ -11,7 +11,8 @@ Speaker (guidelines, "Attribution"; Settled case 5; docs/annotation-guide.md sec
     0. Threats and commitments: the actor of the claim's own speech act, even inside a reported
        frame -- the subject of a commissive verb in (or right before) the span ("militants are
        threatening to kill ..., officials say" -> militants; "Russia announced that it would ...";
-       "X vowed [to ...]"), "promised by X" / "a commitment from X"; for a span that opens with a
+       "X vowed [to ...]"; "X told staff that he would resign", where "told" opens the span and
+       X is no pronoun), "promised by X" / "a commitment from X"; for a span that opens with a
        participle or purpose infinitive (", warning that ...", "to reaffirm ...") the sentence's
        main subject; then the owner of a pledge noun ("Norway’s pledge to ...").
     1. Span inside quotation marks: the attribution outside the quote in the same sentence
@@ -31,7 +32,9 @@ Speaker (guidelines, "Attribution"; Settled case 5; docs/annotation-guide.md sec
        proceeds will be disbursed"). Troop counts in the writer's voice keep speaker None.
     Subjects are walked back from the verb over auxiliaries, adverbs and time words, over
     parentheticals (", which has ...,") and "X, who said"; a phrase governed by a preposition
-    ("parts of Syria is threatening") is no subject; passives ("were told") give no speaker.
+    ("parts of Syria is threatening") is no subject; passives ("were told") give no speaker; a
+    sentence's opening preposition ("To this end, we ...") is no subject either. A mention the
+    speaker head tagged right after "told"/"warned" is the person addressed, not the speaker.
     he/she are resolved to the nearest person-like speaker (else subject) in the previous
     sentences, they to a plural one; unresolved he/she stay as written, we/I/you/it give None.
 
@@ -117,7 +120,13 @@ _INVERTIBLE: Final = _words(
 _COMMISSIVE_RE: Final = re.compile(
     r"\b(?:threaten(?:s|ed|ing)|pledg(?:es|ed|ing)|vow(?:s|ed|ing)|promis(?:es|ed|ing)|agree(?:s|d)"
     r"|commit(?:s|ted)|announc(?:es|ed)|warn(?:s|ed)|refus(?:es|ed)|(?:re)?affirm(?:s|ed)"
-    r"|rul(?:es|ed)\s+out|decided|undert(?:akes|ook))\b"
+    r"|rul(?:es|ed)\s+out|decided|undert(?:akes|ook)|(?P<told>told|tells))\b"
+)
+# how far into a span "told" may stand and still introduce the claim ("X told staff that he would
+# resign"), not a later clause of it ("we'll stay until the government tells us")
+_TOLD_REACH: Final = 40
+_TOLD_NOT_AFTER_RE: Final = re.compile(
+    r"\b(?:until|unless|when|whenever|if|after|before|because|once|was|were|is|are|be|been|being)\b"
 )
 _PASSIVE_BY_RE: Final = re.compile(
     r"\b(?:threatened|pledged|vowed|promised|announced|agreed|committed|offered|proposed)\s+by\s+"
@@ -820,6 +829,12 @@ def _actor_in_span(
         if np is None:
             continue
         name = text[np[0] : np[1]]
+        if m.group("told") and (
+            name in _PRONOUNS
+            or m.start() - span_start > _TOLD_REACH
+            or _TOLD_NOT_AFTER_RE.search(text, min(np[0], span_start), m.start())
+        ):
+            continue
         if name in _PRONOUNS:
             if name.lower() not in _RESOLVABLE:
                 continue
@@ -958,7 +973,8 @@ _PASSIVE_FOLLOW_RE: Final = re.compile(
 _INTRO_WORDS: Final = _words(
     """In On At After Before During Following Since Earlier Later Meanwhile Building As With Under
     Through For From Despite Amid Separately Today Yesterday Last This Speaking Asked Also And
-    But However Instead Finally Further Furthermore Moreover"""
+    But However Instead Finally Further Furthermore Moreover To By Within Over Across Against Among
+    Toward Towards Beyond Throughout Until Upon Given Regarding"""
 )
 _PARTICIPLE_RE: Final = re.compile(
     r"\s*(?:warning|vowing|pledging|promising|threatening|saying|adding|insisting|stressing|declaring"
@@ -1183,6 +1199,10 @@ _AND_ITS_RE: Final = re.compile(
     r"\s+and\s+(?:its|their)\s+(?:[A-Z][\w-]*\s+)?"
     r"(?:allies|partners|neighbou?rs|backers|proxies|coalition\s+partners|friends)\b"
 )
+# what makes a tagged mention the person addressed, not the speaker ("told [State] Department staff")
+_ADDRESSED_RE: Final = re.compile(
+    r"\b(?:" + "|".join(sorted(_ADDRESS_VERBS)) + r")\s+(?:(?:the|a|an|[A-Z][\w.’'-]*)\s+)*$"
+)
 # the article a tagged common noun keeps ("the president")
 _ARTICLE_BEFORE_RE: Final = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 
@@ -1204,7 +1224,13 @@ def _tagged_speaker(
     the commitment or threat around it."""
     if claim_type == "troop_count":
         return ruled
-    mentions = [(a, b) for a, b in named if text[a:b].strip() and text[a:b].split()[-1] not in _NO_NAME]
+    mentions = [
+        (a, b)
+        for a, b in named
+        if text[a:b].strip()
+        and text[a:b].split()[-1] not in _NO_NAME
+        and not _ADDRESSED_RE.search(text, max(0, a - 80), a)
+    ]
     if not mentions:
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))

@@ -2,8 +2,10 @@
 
 Transcripts, speeches and official statements state claims in the first person ("we will
 respond", "our troops will stay") with no "X said" in the sentence: the document says who
-speaks, in its turn labels ("MS. JEAN-PIERRE:", "THE PRESIDENT:") or its title ("Remarks by
-President Biden on ...", "G7 Leaders' Statement"). News articles have neither, so a claim
+speaks, in its turn labels ("MS. JEAN-PIERRE:", "THE PRESIDENT:"), its title ("Remarks by
+President Biden on ...", "G7 Leaders' Statement", "Joint Statement of Japan, the Republic of
+Korea, and the United States") or, in a statement whose title names no author, its opening words
+("We, the Leaders of the Group of Seven (G7), ..."). News articles have none, so a claim
 there with no speaker in the text keeps speaker = null. Knows nothing of Kafka or the model.
 """
 
@@ -82,6 +84,29 @@ _TITLE_TAIL_RE = re.compile(
     re.IGNORECASE,
 )
 _BACKGROUND_RE = re.compile(r"^Background\s+(?:Press\s+)?(?:Call|Gaggle|Briefing)\b", re.IGNORECASE)
+# the same without the comma: a list of authors runs over commas ("Japan, the Republic of Korea,
+# and the United States")
+_TITLE_TAIL_WORD_RE = re.compile(_TITLE_TAIL_RE.pattern.replace("[|,—–:(]", "[|—–:(]"), re.IGNORECASE)
+_AUTHOR_LIST_RE = re.compile(r"^[^,]+(?:,\s+(?:the\s+)?[A-Z][^,]*)+?,?\s+and\s+(?:the\s+)?[A-Z][^,]*$")
+# "Remarks by Assistant to the President for Homeland Security, Dr. Liz Sherwood-Randall"
+_ASSISTANT_RE = re.compile(
+    r"^(?:(?:Deputy|Special|Principal)\s+)*Assistant\s+to\s+the\s+President\b[^,]*,\s+(?P<name>.+)$"
+)
+# what a joint declaration is "of" when it names no author: "Joint Declaration of Support for ..."
+_NOT_AUTHORS = frozenset(
+    {
+        "Support", "Principles", "Intent", "Cooperation", "Partnership", "Commitment", "Commitments",
+        "Solidarity", "Unity", "Friendship", "Peace", "Understanding", "Action", "Purpose", "Concern",
+        "Condolence", "Condolences", "Recognition", "Appreciation",
+    }
+)  # fmt: skip
+# A written statement that names its authors in its opening words: "We, the Leaders of the Group
+# of Seven (G7), ..." and "We, the leaders of Japan, the Republic of Korea, and the United States,"
+_WE_THE_RE = re.compile(
+    r"(?:^|[\n.]\s*)We,\s+(?P<who>the\s+[^,.;:]{2,100}?(?:,\s+(?:the\s+)?[A-Z][^,.;:]*?)*"
+    r"(?:,?\s+and\s+(?:the\s+)?[A-Z][^,.;:]*?)?),\s"
+)
+_OPENING = 3000  # characters of a statement in which its authors introduce themselves
 
 
 def _title_author(title: str) -> tuple[str | None, bool]:
@@ -92,12 +117,34 @@ def _title_author(title: str) -> tuple[str | None, bool]:
         return "a senior administration official", False
     m = _TITLE_BY_RE.match(title)
     if m:
-        who = _TITLE_TAIL_RE.split(m.group("who"), maxsplit=1)[0].strip()
-        return who or None, m.group("written") is not None
+        who = _author_part(m.group("who"))
+        return who, m.group("written") is not None
     m = _TITLE_OWNER_RE.match(title)
     if m:
         return m.group("who").strip(), True
     return None, False
+
+
+def _author_part(who: str) -> str | None:
+    """The author words of a title's "by/of/from X ..." part: X without the topic or place that
+    follows, a list of authors whole, an assistant to the President by name; None for a topic
+    ("of Support for ...")."""
+    assistant = _ASSISTANT_RE.match(who)
+    if assistant:
+        return _author_part(assistant.group("name"))
+    head = _TITLE_TAIL_WORD_RE.split(who, maxsplit=1)[0].strip()
+    if "," in head and _AUTHOR_LIST_RE.match(head):
+        return head
+    cut = _TITLE_TAIL_RE.split(who, maxsplit=1)[0].strip()
+    if not cut or cut.split()[0] in _NOT_AUTHORS:
+        return None
+    return cut
+
+
+def _opening_authors(text: str) -> str | None:
+    """The authors a statement names in its opening words ("We, the Leaders of ...,")."""
+    m = _WE_THE_RE.search(text, 0, _OPENING)
+    return m.group("who").strip() if m else None
 
 
 def _title_case(label: str) -> str:
@@ -167,6 +214,9 @@ class DocumentVoice:
     def of(cls, text: str, title: str | None = None) -> DocumentVoice:
         """Read the turn labels of ``text`` and the author named by ``title``."""
         author, written = _title_author(title) if title else (None, False)
+        if author is None and (written or not title):
+            author = _opening_authors(text)
+            written = written or author is not None
         turns = _turns(text)
         names: dict[str | None, str | None] = {None: None, "Q": None}
         for _, label in turns:
