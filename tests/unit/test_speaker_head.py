@@ -245,3 +245,25 @@ def test_a_tagged_addressee_is_not_the_speaker() -> None:
     a = text.index("Department")
     got = attribute(text, 0, len(text), s, s + len(span), "commitment", named=[(a, a + len("Department"))])
     assert got.speaker == "The envoy Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "speaker"),
+    [
+        ("Officials said the U.S. government will impose costs on the cartel.", "S", "U.S"),
+        ("The visit will underscore United States commitment to stand beside Sudria.", "States",
+         "United States"),
+        ("The arrest came after the police chief threatened to close the port.", "chief",
+         "the police chief"),
+        ("Officials said Foreign Minister Lavrov warned that Moscow would respond.", "Lavrov",
+         "Foreign Minister Lavrov"),
+        # never across a sentence boundary, never past an article the head already took
+        ("He met the Security Ministry. Fernandez pledged to send aid to Sudria.", "Fernandez", "Fernandez"),
+        ("They signed the Framework Agreement. The leaders pledged to send aid.", "The leaders",
+         "The leaders"),
+    ],
+)  # fmt: skip
+def test_a_name_the_head_cut_short_is_taken_whole(text: str, mention: str, speaker: str) -> None:
+    a = text.index(mention)
+    got = attribute(text, 0, len(text), 0, len(text) - 1, "threat", named=[(a, a + len(mention))])
+    assert got.speaker == speaker

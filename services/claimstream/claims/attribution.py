@@ -1205,6 +1205,35 @@ _ADDRESSED_RE: Final = re.compile(
 )
 # the article a tagged common noun keeps ("the president")
 _ARTICLE_BEFORE_RE: Final = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
+# the rest of a name the head cut short: "U.[S]", "United [States]", "the police [chief]"
+_CUT_TOKEN_RE: Final = re.compile(r"[\w.’'-]*$")
+_CAPS_BEFORE_RE: Final = re.compile(
+    r"(?<![.!?:;“\"]\s)(?<!^)\b(?:(?:[A-Z][\w’'-]*|(?:[A-Z]\.)+|Mr\.|Mrs\.|Ms\.|Dr\.|Gen\.|Sen\.|Rep\.|Gov\.)\s+){1,3}$"
+)
+_MODIFIERS_BEFORE_RE: Final = re.compile(
+    r"\b(?:the|a|an)\s+(?:(?!(?:the|a|an|and|or|of)\s)[a-z][\w-]*\s+){1,2}$", re.IGNORECASE
+)
+
+
+def _widened(text: str, a: int, b: int) -> int:
+    """Where the name the head tagged at ``text[a:b]`` starts: before a token it cut in two
+    ("S" of "U.S"), the capitalised words right before a capitalised mention ("United States";
+    never a sentence's first word), or an article and up to two modifiers before a lowercase one
+    ("the police chief")."""
+    if text[a:b].split()[0] in _DETERMINERS:
+        return a  # the head found where the noun phrase starts
+    if a > 0 and (text[a - 1].isalnum() or text[a - 1] in ".’'-"):
+        cut = _CUT_TOKEN_RE.search(text, max(0, a - 20), a)
+        if cut is not None:
+            a = cut.start()
+    window = max(0, a - 60)
+    before = (_CAPS_BEFORE_RE if text[a : a + 1].isupper() else _MODIFIERS_BEFORE_RE).search(text, window, a)
+    if before is None:
+        return a
+    words = text[before.start() : a].split()
+    if any(w in _CAP_STOP or w.lower() in _PREPOSITIONS or w in _VERBS for w in words):
+        return a
+    return before.start()
 
 
 def _tagged_speaker(
@@ -1216,7 +1245,8 @@ def _tagged_speaker(
     ruled: str | None,
 ) -> str | None:
     """The speaker of a threat or commitment from the model's tagged mentions (the one nearest
-    the claim, never a pronoun or a bare "the"), else the rules' choice ``ruled``.
+    the claim, never a pronoun, a bare "the" or the person addressed, taken whole where the head
+    cut a name short: :func:`_widened`), else the rules' choice ``ruled``.
 
     On the dev sentences the tagged mention beats the rules' reading of the sentence's grammar
     (speaker accuracy on gold spans 62.8 % against 57.3 %). A troop count keeps the rules' speaker:
@@ -1234,6 +1264,7 @@ def _tagged_speaker(
     if not mentions:
         return ruled
     a, b = min(mentions, key=lambda m: (gap(m, span_start, span_end), -m[0]))
+    a = _widened(text, a, b)
     joint = _AND_ITS_RE.match(text, b)
     tagged = text[a : joint.end() if joint else b]
     if ruled and _completes(text, a, tagged, ruled):
