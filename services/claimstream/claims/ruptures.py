@@ -29,13 +29,18 @@ _AHEAD_RE: Final = re.compile(
 _CLAUSE_START_RE: Final = re.compile(r"[.;:!?]\s+|^")
 
 
+def clause_start(sentence: str, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: after the last stop, colon or semicolon before it."""
+    # "^" always matches, so there is a clause start at 0 at least
+    return max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, pos))
+
+
 def find_ruptures(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each warned rupture of relations, from the start of its clause (or of the
     warning, when the clause is long) to the end of the relations phrase."""
     out: list[tuple[int, int]] = []
     for m in _AHEAD_RE.finditer(sentence):
-        # "^" always matches, so there is a clause start at 0 at least
-        start = max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start()))
+        start = clause_start(sentence, m.start())
         if m.start() - start > 200:  # a very long lead-in: start at the warning itself
             start = m.start()
         out.append((start, m.end()))

@@ -12,11 +12,13 @@ leaving out the counts the model reads as casualties, police or hypotheticals.
 Then the types the wording settles where the training text is too thin for the model
 (:func:`settle_types`): an actor's denial of its own intent to attack or invade ("Moscow has no
 plans to invade", claims/denials.py) is a threat with negated = true, and a warning that
-relations will be broken off (claims/ruptures.py) and an announced sanction or cost on another
-party ("Treasury will sanction three firms", claims/penalties.py) are threats, all added where
-the model tagged no threat and never also a commitment; a threat span worded as announced aid or
-a pull-back of forces, with no coercive word, is a commitment (claims/aid.py); and a commitment
-span worded as a resolve to defend one's own land is a threat (claims/defence.py).
+relations will be broken off (claims/ruptures.py), a warning that a coercive move would be a
+mistake ("Putin warned that new sanctions would be a colossal mistake", claims/mistakes.py) and
+an announced sanction or cost on another party ("Treasury will sanction three firms",
+claims/penalties.py) are threats, all added where the model tagged no threat and never also a
+commitment; a threat span worded as announced aid or a pull-back of forces, with no coercive
+word, is a commitment (claims/aid.py); and a commitment span worded as a resolve to defend one's
+own land is a threat (claims/defence.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 from claimstream.claims.aid import reads_as_aid
 from claimstream.claims.defence import reads_as_defence
 from claimstream.claims.denials import find_denials
+from claimstream.claims.mistakes import find_mistake_warnings
 from claimstream.claims.penalties import find_penalties
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.claims.ruptures import find_ruptures
@@ -72,11 +75,15 @@ def merge_troop_spans(
 
 
 def add_threats(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each denial of an intent to attack, each warned rupture of relations and
-    each announced penalty a threat: added where no threat span overlaps it, and never also a
-    commitment (a commitment span that lies mostly inside the phrase is dropped)."""
+    """``spans`` with each denial of an intent to attack, each warned rupture of relations, each
+    warning that a coercive move would be a mistake and each announced penalty a threat: added
+    where no threat span overlaps it, and never also a commitment (a commitment span that lies
+    mostly inside the phrase is dropped)."""
     out = list(spans)
-    for start, end in sorted(find_denials(sentence) + find_ruptures(sentence) + find_penalties(sentence)):
+    found = sorted(find_denials(sentence) + find_ruptures(sentence) + find_penalties(sentence))
+    # last: "sanctions would be a colossal mistake that could lead to a breakdown of relations" is
+    # one threat, the rupture's span
+    for start, end in found + find_mistake_warnings(sentence):
         out = [s for s in out if not (s.type == "commitment" and _mostly_inside(s, start, end))]
         if not any(s.type == "threat" and _overlaps(s, start, end) for s in out):
             out.append(Span("threat", start, end, GRAMMAR_SCORE))
@@ -111,8 +118,8 @@ def retype_worded(sentence: str, spans: Sequence[Span]) -> list[Span]:
 
 def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
     """The type fixes the wording settles: aid is a commitment; a denial of an attack, a warning
-    that relations will be broken off, an announced penalty and a resolve to defend one's land are
-    threats."""
+    that relations will be broken off or that a coercive move would be a mistake, an announced
+    penalty and a resolve to defend one's land are threats."""
     return add_threats(sentence, retype_worded(sentence, spans))
 
 
