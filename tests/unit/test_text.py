@@ -36,6 +36,13 @@ def test_prose_with_times_and_all_caps_words_is_kept() -> None:
     assert is_boilerplate("Read more: how sanctions work")
     assert is_boilerplate("By Anna Chernova and Kevin Liptak")
     assert not is_boilerplate("By Friday, Russia had moved 10,000 troops.")
+    assert is_boilerplate("Photo: Russian troops parade in Moscow on Victory Day (Reuters)")
+    # a scrape ran the next paragraph into the credit's line: the line is prose
+    assert not is_boilerplate(
+        "Photo: HT Seeking to answer complaints by bus operators, the council said it would cut the"
+        " levy on fuel for city buses next month, and that it would review the rates again in"
+        " spring after hearing from the operators and the unions that represent their drivers."
+    )
 
 
 def test_sentences_keep_offsets(sample_text: str) -> None:

@@ -25,10 +25,13 @@ _BOILERPLATE_LINE = re.compile(
       | (?:with\ input\ from|reporting\ by|additional\ reporting\ by|written\ by|by)
         \ (?-i:[A-Z][\w.\-]+(?:[\ ,]+(?:and\ )?[A-Z][\w.\-]+){0,8})
       | copyright\b.*|©.*|all\ rights\ reserved.*
-      | \(?(?:photo|image|video|credit)s?:.*
     )$""",
     re.I | re.X,
 )
+# A photo or video credit ("Photo: Reuters"); a scrape sometimes runs the next paragraph into the
+# credit's line ("Photo: HT Seeking to alter public perception ..."), and that line is prose.
+_CREDIT_LINE = re.compile(r"^\(?(?:photo|image|video|credit)s?:", re.I)
+_CREDIT_MAX_WORDS = 30
 # A video caption ends with its running time ("... 3:52", "... 1:02:10").
 _RUNNING_TIME = re.compile(r"\s(?:\d{1,2}:)?\d{1,2}:\d{2}\s*$")
 # An all-caps line that links to another story.
@@ -44,6 +47,8 @@ def is_boilerplate(line: str) -> bool:
     if _BOILERPLATE_LINE.match(line):
         return True
     words = line.split()
+    if _CREDIT_LINE.match(line):
+        return len(words) <= _CREDIT_MAX_WORDS
     if _RUNNING_TIME.search(line) and len(words) <= 20 and not line.rstrip()[-6:].count("."):
         return True
     return bool(_ALL_CAPS.match(line) and len(words) >= 2 and len(words) <= 20)

@@ -32,6 +32,7 @@ from typing import Any
 from claimstream.claims.builder import build_claims
 from claimstream.extract.base import CLAIM_TYPES, SPEAKER, Extractor, Span
 from claimstream.records import Claim
+from claimstream.text.boilerplate import content_regions
 from claimstream.text.sentences import Sentence, split_sentences
 from claimstream.training.corpus import EVAL_ONLY_PREFIXES, SAMPLE_DOC_ID
 
@@ -131,6 +132,10 @@ def _context_sentences(doc: str, labelled: Sequence[tuple[int, int]]) -> list[tu
     return sorted(out)
 
 
+def _in_regions(regions: Sequence[tuple[int, int]], sentence: Sentence) -> bool:
+    return any(a < sentence.end and sentence.start < b for a, b in regions)
+
+
 def emitted_claims(
     examples: Sequence[Any],
     preds: Sequence[Sequence[Span]],
@@ -139,9 +144,10 @@ def emitted_claims(
     errors: list[str] | None = None,
 ) -> list[list[Claim]]:
     """What the claim builder emits from each example's tagged spans, with offsets into the
-    example's sentence: the worker's own rules (no troop count without a readable number, nothing
-    from a reporter's question, speaker, quantity). An example whose document is not in ``docs`` is
-    an article of one sentence."""
+    example's sentence: the worker's own rules (nothing from a line it reads as boilerplate or a
+    heading, no troop count without a readable number, nothing from a reporter's question,
+    speaker, quantity). An example whose document is not in ``docs`` is an article of one
+    sentence."""
     out: list[list[Claim]] = [[] for _ in examples]
     # (article id, text, title, example index by sentence start, sentences)
     articles: list[tuple[str, str, str | None, dict[int, int], list[Sentence]]] = []
@@ -159,7 +165,12 @@ def emitted_claims(
         title = titles.get(doc_id) if titles else None
         articles.append((doc_id, text, title, {examples[i].start: i for i in idx}, sentences))
     for doc_id, text, title, where, sentences in articles:
-        spans = [list(preds[where[s.start]]) if s.start in where else [] for s in sentences]
+        # the worker never tags a line it reads as boilerplate or a heading ("Commitment to allies")
+        regions = content_regions(text) if len(sentences) > 1 else [(0, len(text))]
+        spans = [
+            list(preds[where[s.start]]) if s.start in where and _in_regions(regions, s) else []
+            for s in sentences
+        ]
         try:
             claims = build_claims(
                 doc_id, text, sentences, spans, model_version="", extracted_at="", title=title
