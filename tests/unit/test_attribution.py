@@ -218,6 +218,19 @@ CASES: list[Case] = [
          speaker="a spokesman"),
     Case(("Members were told they would face charges, a spokeswoman said.",),
          "Members were told they would face charges", "threat", speaker="a spokeswoman"),
+    # --- target: a commitment's target is what it is made to or for, else none; a threat's the
+    # party it would harm, in capitals or not
+    Case(("The company will build a new battery plant in Sherman, Texas, its chief said.",),
+         "The company will build a new battery plant in Sherman, Texas", "commitment", target=None),
+    Case(("The council will send blankets to Sudria.",),
+         "The council will send blankets to Sudria", "commitment", target="Sudria"),
+    Case(("The gang threatened to kill innocent people in the market.",),
+         "threatened to kill innocent people in the market", "threat", target="innocent people"),
+    Case(("The cartel will extort local business owners who refuse.",),
+         "The cartel will extort local business owners who refuse", "threat",
+         target="local business owners"),
+    Case(("Here’s what it would include: sanctions on Norland's banks.",),
+         "Here’s what it would include: sanctions on Norland's banks", "threat", target="Norland"),
     # --- speaker: a preposition that opens a sentence is no subject ---------------------------
     Case(("To this end, the council will fund two new shelters.",),
          "will fund two new shelters", "commitment", speaker="the council"),

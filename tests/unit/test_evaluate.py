@@ -299,3 +299,23 @@ def test_cli_eval_scores_the_model_the_worker_would_serve(
         assert seen[-1] == []
     finally:
         get_settings.cache_clear()
+
+
+def test_target_and_flag_accuracy_count_matched_threats_and_commitments_only() -> None:
+    s = "Britain will expel more diplomats unless Moscow changes course, the minister warned."
+    span = "Britain will expel more diplomats unless Moscow changes course"
+    gold = {"type": "threat", "start": 0, "end": len(span), "speaker": "the minister"}
+    right = Ex("d2", 0, s, [dict(gold, target="Moscow", conditional=True, negated=False)])
+    wrong = Ex("d2", 0, s, [dict(gold, target="the diplomats", conditional=False, negated=False)])
+    fake = Fake({s: [Span("threat", 0, len(span), 0.9)]})
+    ok = score_extractor(fake, [right])
+    assert ok["target"] == {"matched": 1, "correct": 1, "accuracy": 1.0}
+    assert ok["flags"] == {"matched": 1, "correct": 1, "accuracy": 1.0}
+    bad = score_extractor(fake, [wrong])
+    assert bad["target"]["correct"] == 0 and bad["flags"]["correct"] == 0
+    # a troop count has neither: only the commitment of _examples is counted
+    counts = score_extractor(
+        Fake({S1: [Span(c["type"], c["start"], c["end"], 1.0) for c in _examples()[0].claims]}), _examples()
+    )
+    assert counts["target"]["matched"] == 1 and counts["speaker"]["matched"] == 2
+    assert "target acc" in format_report(evaluate({"model": fake}, "eval", examples=[right]))

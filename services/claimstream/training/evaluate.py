@@ -12,9 +12,11 @@ recall, F1, in all and by source (corpus news, news from sources training never 
 White House text). On matched troop counts,
 quantity accuracy: value, lower, upper and qualifier all equal gold. On all matched claims,
 speaker accuracy, compared with gold word by word (equal when the naming words of either are all
-among the other's; both None is correct). With ``--gold-spans``, a column that feeds the gold
-claim spans (and the model's speaker mentions) to the claim builder: its speaker accuracy is
-attribution alone, on every gold claim the builder keeps, apart from what the tagger finds.
+among the other's; both None is correct). On matched threats and commitments, target accuracy
+(compared the same way) and flag accuracy (conditional and negated both as gold). With
+``--gold-spans``, a column that feeds the gold claim spans (and the model's speaker mentions) to
+the claim builder: its speaker, target and flag accuracy are attribution alone, on every gold
+claim the builder keeps, apart from what the tagger finds.
 """
 
 from __future__ import annotations
@@ -190,11 +192,13 @@ def score_claims(
     examples: Sequence[Any], emitted: Sequence[Sequence[Any]], weights: Sequence[float] | None = None
 ) -> dict[str, Any]:
     """Per type and micro P/R/F1 of the emitted claims (objects with type, start, end, quantity,
-    speaker) against gold; quantity accuracy on matched troop counts; speaker accuracy on all
-    matched claims. ``weights`` scale each example's counts (a sampled sentence standing for
-    several); quantity and speaker accuracy stay plain counts."""
+    speaker, target, conditional, negated) against gold; quantity accuracy on matched troop counts;
+    speaker accuracy on all matched claims; target accuracy (compared like speakers) and flag
+    accuracy (conditional and negated both right) on matched threats and commitments. ``weights``
+    scale each example's counts (a sampled sentence standing for several); the accuracies stay
+    plain counts."""
     counts = {t: [0.0, 0.0, 0.0] for t in CLAIM_TYPES}  # tp, n_pred, n_gold
-    q_ok = q_n = s_ok = s_n = 0
+    q_ok = q_n = s_ok = s_n = t_ok = f_ok = t_n = 0
     for i, (ex, claims) in enumerate(zip(examples, emitted, strict=True)):
         w = 1.0 if weights is None else weights[i]
         gold = [(c["type"], c["start"], c["end"]) for c in ex.claims if c["type"] in counts]
@@ -211,6 +215,10 @@ def score_claims(
                 q_ok += quantity_equal(c.quantity, g.get("quantity"))
             s_n += 1
             s_ok += speaker_equal(c.speaker, g.get("speaker"))
+            if c.type != "troop_count":
+                t_n += 1
+                t_ok += speaker_equal(getattr(c, "target", None), g.get("target"))
+                f_ok += all(bool(getattr(c, f, False)) == bool(g.get(f)) for f in ("conditional", "negated"))
     per_type = {t: prf(*c) for t, c in counts.items()}
     return {
         "sentences": len(examples),
@@ -219,6 +227,8 @@ def score_claims(
         "macro_f1": sum(v["f1"] for v in per_type.values()) / len(per_type),
         "quantity": {"matched": q_n, "correct": q_ok, "accuracy": q_ok / q_n if q_n else None},
         "speaker": {"matched": s_n, "correct": s_ok, "accuracy": s_ok / s_n if s_n else None},
+        "target": {"matched": t_n, "correct": t_ok, "accuracy": t_ok / t_n if t_n else None},
+        "flags": {"matched": t_n, "correct": f_ok, "accuracy": f_ok / t_n if t_n else None},
     }
 
 
@@ -383,15 +393,18 @@ def format_report(report: Mapping[str, Any]) -> str:
             ],
         )
     )
-    rows.append(
-        (
-            "speaker acc",
-            [
-                f"{pct(m['speaker']['accuracy'])} ({m['speaker']['correct']}/{m['speaker']['matched']})"
-                for m in models.values()
-            ],
+    for key in ("speaker", "target", "flags"):
+        rows.append(
+            (
+                f"{key} acc",
+                [
+                    f"{pct(m[key]['accuracy'])} ({m[key]['correct']}/{m[key]['matched']})"
+                    if key in m
+                    else "-"
+                    for m in models.values()
+                ],
+            )
         )
-    )
     # the gold-spans column reads the model column's remembered tags: its speed means nothing
     speed = ["-" if n == GoldSpans.name else str(m["sentences_per_s"]) for n, m in models.items()]
     rows.append(("sentences/s", speed))
