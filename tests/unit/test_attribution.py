@@ -231,6 +231,24 @@ CASES: list[Case] = [
          target="local business owners"),
     Case(("Here’s what it would include: sanctions on Norland's banks.",),
          "Here’s what it would include: sanctions on Norland's banks", "threat", target="Norland"),
+    # --- negated: a refusal that is resolve, or someone else's in a relative clause, is not ------
+    Case(("We will not tolerate any attack on our communities, the minister said.",),
+         "We will not tolerate any attack on our communities", "threat", negated=False),
+    Case(("We are never going to stop hunting the men who did this.",),
+         "We are never going to stop hunting the men who did this", "threat", negated=False),
+    Case(("The president refused to rule out further strikes on the camps.",),
+         "refused to rule out further strikes on the camps", "threat", negated=False),
+    Case(("The gang will punish those who refuse to pay.",),
+         "The gang will punish those who refuse to pay", "threat", negated=False),
+    Case(("We will not send troops to Sudria.",),
+         "We will not send troops to Sudria", "commitment", negated=True),  # a refusal stays one
+    # --- conditional: an ultimatum ("do X or we will Y") ------------------------------------
+    Case(("Stop persecuting the clan or we will start to kill.",),
+         "Stop persecuting the clan or we will start to kill", "threat", conditional=True),
+    Case(("Pay by Friday or we’ll burn the station down.",),
+         "Pay by Friday or we’ll burn the station down", "threat", conditional=True),
+    Case(("The navy will patrol the strait or the gulf this year.",),
+         "The navy will patrol the strait or the gulf this year", "commitment", conditional=False),
     # --- speaker: a preposition that opens a sentence is no subject ---------------------------
     Case(("To this end, the council will fund two new shelters.",),
          "will fund two new shelters", "commitment", speaker="the council"),
