@@ -1125,7 +1125,7 @@ _HARM_VERB_RE: Final = re.compile(
 _LOWER_NP_RE: Final = re.compile(
     r"(?:(?:the|these|those|any|all|its|their|his|her|our|other|more|some)\s+)?"
     r"(?P<head>(?:(?!(?:to|and|or|in|on|at|for|with|from|by|if|unless|that|who|which|whom|as|than|"
-    r"into|after|before|over|under|until|because|while|will|would|could|can|be|is|are|was|were|who)\b)"
+    r"into|after|before|over|under|until|because|while|will|would|could|can|be|is|are|was|were)\b)"
     r"[a-z][a-z’'-]*\s*){1,4})"
 )
 
