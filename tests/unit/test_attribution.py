@@ -229,6 +229,8 @@ CASES: list[Case] = [
     Case(("The cartel will extort local business owners who refuse.",),
          "The cartel will extort local business owners who refuse", "threat",
          target="local business owners"),
+    Case(("Officials said the punishment would be much harsher than the sanctions applied in 2014.",),
+         "the punishment would be much harsher than the sanctions applied in 2014", "threat", target=None),
     Case(("Here’s what it would include: sanctions on Norland's banks.",),
          "Here’s what it would include: sanctions on Norland's banks", "threat", target="Norland"),
     # --- negated: a refusal that is resolve, or someone else's in a relative clause, is not ------

@@ -1113,11 +1113,13 @@ def _target(
 
 
 # The harmed party of a threat written in lower case: "threatened to kill innocent people",
-# "extort local business owners", "be tough on criminals", "hunt down these murderers"
+# "extort local business owners", "be tough on criminals", "hunt down these murderers"; verbs
+# only (no "attacks", "sanctions": nouns as often), and no participle in the phrase ("the
+# sanctions applied in 2014" names no party)
 _HARM_VERB_RE: Final = re.compile(
-    r"\b(?:kill(?:s|ed|ing)?|harm(?:s|ed|ing)?|hurt(?:s|ing)?|attack(?:s|ed|ing)?|target(?:s|ed|ing)?"
+    r"\b(?:kill(?:s|ed|ing)?|harm(?:s|ed|ing)?|hurt(?:s|ing)?|attack(?:ed|ing)?|target(?:ed|ing)?"
     r"|punish(?:es|ed|ing)?|extort(?:s|ed|ing)?|kidnap(?:s|ped|ping)?|execut(?:e|es|ed|ing)|behead(?:s|ed|ing)?"
-    r"|shoot(?:s|ing)?|shot|bomb(?:s|ed|ing)?|arrest(?:s|ed|ing)?|prosecut(?:e|es|ed|ing)|sanction(?:s|ed|ing)?"
+    r"|shoot(?:s|ing)?|shot|bomb(?:ed|ing)?|arrest(?:ed|ing)?|prosecut(?:e|es|ed|ing)|sanction(?:ed|ing)?"
     r"|threaten(?:s|ed|ing)?|intimidat(?:e|es|ed|ing)|hunt(?:s|ed|ing)?\s+down|go\s+after|tough\s+on"
     r"|crack(?:s|ed|ing)?\s+down\s+on|retaliat(?:e|es|ed|ing)\s+against|deport(?:s|ed|ing)?"
     r"|expel(?:s|led|ling)?|fine(?:s|d)?|destroy(?:s|ed|ing)?)\s+"
@@ -1138,7 +1140,7 @@ def _lower_object(text: str, start: int, end: int) -> str | None:
             continue
         value = text[np.start() : np.end()].strip()
         head = value.split()[-1]
-        if head.endswith(("ly", "ing")) or head in _NOT_HEAD or len(head) < 3:
+        if any(w.endswith(("ly", "ing", "ed")) for w in value.split()) or head in _NOT_HEAD or len(head) < 3:
             continue
         return value
     return None
