@@ -49,6 +49,8 @@ def find_mistake_warnings(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each warning that a move would be a mistake: from the start of its clause
     (the actor who warns) to the end of the "mistake" phrase."""
     out: list[tuple[int, int]] = []
+    if "mistake" not in sentence.lower():
+        return out  # nearly every sentence: skip the two scans
     for rx in (_MOVE_WOULD_RE, _WARN_RE):
         for m in rx.finditer(sentence):
             start = clause_start(sentence, m.start())
