@@ -5,6 +5,7 @@ from claimstream.claims.builder import build_claims
 from claimstream.claims.demands import demanded
 from claimstream.extract.base import Span
 from claimstream.text.sentences import Sentence
+from marks import unmark
 
 # the commitment span the tagger might tag is in brackets
 DEMANDS = [
@@ -30,19 +31,15 @@ COMMITMENTS = [
 ]
 
 
-def _span(marked: str) -> tuple[str, int, int]:
-    return marked.replace("[", "").replace("]", ""), marked.index("["), marked.index("]") - 1
-
-
 @pytest.mark.parametrize("marked", DEMANDS)
 def test_a_demanded_pledge_is_recognised(marked: str) -> None:
-    text, start, end = _span(marked)
+    text, start, end = unmark(marked)
     assert demanded(text, 0, start, end)
 
 
 @pytest.mark.parametrize("marked", COMMITMENTS)
 def test_an_actors_own_pledge_is_not_a_demand(marked: str) -> None:
-    text, start, end = _span(marked)
+    text, start, end = unmark(marked)
     assert not demanded(text, 0, start, end)
 
 

@@ -5,6 +5,7 @@ import pytest
 from claimstream.claims.mistakes import find_mistake_warnings
 from claimstream.extract.base import Span
 from claimstream.extract.hybrid import settle_types
+from marks import unmark
 
 # the evidence found is in brackets
 FOUND = [
@@ -26,8 +27,8 @@ NOT_FOUND = [
 
 @pytest.mark.parametrize("marked", FOUND)
 def test_a_warning_that_a_move_would_be_a_mistake_is_found(marked: str) -> None:
-    sentence = marked.replace("[", "").replace("]", "")
-    assert find_mistake_warnings(sentence) == [(marked.index("["), marked.index("]") - 1)]
+    sentence, start, end = unmark(marked)
+    assert find_mistake_warnings(sentence) == [(start, end)]
 
 
 @pytest.mark.parametrize("sentence", NOT_FOUND)

@@ -5,6 +5,7 @@ import pytest
 from claimstream.claims.penalties import find_penalties
 from claimstream.extract.base import Span
 from claimstream.extract.hybrid import settle_types
+from marks import unmark
 
 # our own wording; the evidence found is in brackets
 FOUND = [
@@ -27,8 +28,8 @@ NOT_FOUND = [
 
 @pytest.mark.parametrize("marked", FOUND)
 def test_an_announced_penalty_is_found(marked: str) -> None:
-    sentence = marked.replace("[", "").replace("]", "")
-    assert find_penalties(sentence) == [(marked.index("["), marked.index("]") - 1)]
+    sentence, start, end = unmark(marked)
+    assert find_penalties(sentence) == [(start, end)]
 
 
 @pytest.mark.parametrize("sentence", NOT_FOUND)

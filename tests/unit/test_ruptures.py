@@ -5,6 +5,7 @@ import pytest
 from claimstream.claims.ruptures import find_ruptures
 from claimstream.extract.base import Span
 from claimstream.extract.hybrid import settle_types
+from marks import unmark
 
 # the evidence found is in brackets
 FOUND = [
@@ -25,8 +26,8 @@ NOT_FOUND = [
 
 @pytest.mark.parametrize("marked", FOUND)
 def test_a_warned_rupture_of_relations_is_found(marked: str) -> None:
-    sentence = marked.replace("[", "").replace("]", "")
-    assert find_ruptures(sentence) == [(marked.index("["), marked.index("]") - 1)]
+    sentence, start, end = unmark(marked)
+    assert find_ruptures(sentence) == [(start, end)]
 
 
 @pytest.mark.parametrize("sentence", NOT_FOUND)

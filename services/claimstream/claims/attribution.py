@@ -279,18 +279,16 @@ _NEG_RE: Final = re.compile(
     r"|declin(?:e|es|ed|ing)\s+to|reject(?:s|ed|ing)?|refrain(?:s|ed|ing)?\s+from|\w+n[’']t)\b",
     re.IGNORECASE,
 )
+# What a negation cue may be followed by without negating the claim. The last alternative is a
+# refusal that is resolve ("we will not tolerate any attack", "will never stop seeking justice",
+# "not going to rule out sanctions"): labelled negated = false in 41 of the 45 training claims
+# so worded (guide: "we will stop X" is a resolve, "we will not do or grant X" a refusal)
 _NEG_EXCEPTION_RE: Final = re.compile(
     r"\s*(?:only|just|least|to\s+mention|matter|(?:be\s+)?[“\"‘']?(?:intimidated|deterred|shaken|cowed"
     r"|silenced|afraid)|hesitate|rest|back\s+down|waver|flinch|relent|tire|give\s+up|stand\s+(?:idly\s+)?by"
-    r"|change\s+course|falter|bow|yield)\b",
-    re.IGNORECASE,
-)
-# Refusals that are resolve ("we will not tolerate any attack", "will never stop seeking justice",
-# "not going to rule out sanctions"): labelled negated = false in 41 of the 45 training claims
-# so worded (guide: "we will stop X" is a resolve, "we will not do or grant X" a refusal)
-_RESOLVE_AFTER_NEG_RE: Final = re.compile(
-    r"\s+(?:(?:certainly|simply|ever|going\s+to|be|to|sit\s+back\s+and)\s+){0,3}"
-    r"(?:tolerate|allow|permit|let|stop|cease|quit|abandon|rule\s+out)\b",
+    r"|change\s+course|falter|bow|yield"
+    r"|(?:(?:certainly|simply|ever|going\s+to|be|to|sit\s+back\s+and)\s+){0,3}"
+    r"(?:tolerate|allow|permit|let|stop|cease|quit|abandon|rule\s+out))\b",
     re.IGNORECASE,
 )
 # A refusal inside a relative clause is someone else's ("punish those who refuse to pay"):
@@ -1232,7 +1230,7 @@ def _negated(text: str, sent_start: int, span_start: int, span_end: int) -> bool
         pieces.insert(0, (floor, span_start))
     for start, end in pieces:
         for m in _NEG_RE.finditer(text, start, end):
-            if _NEG_EXCEPTION_RE.match(text, m.end()) or _RESOLVE_AFTER_NEG_RE.match(text, m.end()):
+            if _NEG_EXCEPTION_RE.match(text, m.end()):
                 continue
             word = m.group(0).lower()
             if word.startswith("rul") and _NEG_BEFORE_RULE_OUT_RE.search(

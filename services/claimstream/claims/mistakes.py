@@ -25,13 +25,16 @@ _SAY: Final = (
     r"(?:warn(?:s|ed|ing)?|said|says|say|told|tells|mentioned|cautioned|declared|stated|added|insisted|"
     r"stressed|replied|noted)"
 )
-_MISTAKE: Final = r"(?:a|an)\s+[“\"]?(?:[\w-]+\s+){0,2}[“\"]?mistakes?\b[”\"]?"
+# "colossal mistake", "“grave” mistake", up to two words before it, quoted or not
+_MISTAKE_WORDS: Final = r"[“\"]?(?:[\w-]+\s+){0,2}[“\"]?mistakes?\b"
+_MISTAKE: Final = rf"(?:a|an)\s+{_MISTAKE_WORDS}[”\"]?"
 _MOVE: Final = (
     r"(?:(?:new|further|more|any|such|fresh|additional|western|the|these|those|a|an|its|their)\s+)*"
     r"(?:(?:round\s+of\s+)?sanctions|invasion|attack|strikes?|escalation|incursion|expansion|deployment|"
     r"intervention|aggression|blockade)"
 )
-# "warned (Biden) that new sanctions would be a colossal mistake", "said this would be a mistake"
+# "warned (Biden) that new sanctions would be a colossal mistake", "said any invasion would be a
+# grave mistake"
 _MOVE_WOULD_RE: Final = re.compile(
     rf"\b{_SAY}\b[^.;:!?]{{0,80}}?\b(?:that\s+)?{_MOVE}(?:,[^,]{{1,30}},)?\s+(?:would|will|could)\s+"
     rf"(?:\w+\s+)?be\s+{_MISTAKE}",
@@ -39,7 +42,7 @@ _MOVE_WOULD_RE: Final = re.compile(
 )
 # "Putin warns Biden of 'colossal mistake'", "warned that it would be a grave mistake to ..."
 _WARN_RE: Final = re.compile(
-    rf"\bwarn(?:s|ed|ing)?\b[^.;:!?]{{0,80}}?\b(?:of\s+(?:(?:a|an|the)\s+)?[“\"]?(?:[\w-]+\s+){{0,2}}[“\"]?mistakes?\b|"
+    rf"\bwarn(?:s|ed|ing)?\b[^.;:!?]{{0,80}}?\b(?:of\s+(?:(?:a|an|the)\s+)?{_MISTAKE_WORDS}|"
     rf"(?:would|will|could)\s+(?:\w+\s+)?be\s+{_MISTAKE})",
     re.IGNORECASE,
 )

@@ -78,15 +78,15 @@ _TITLE_OWNER_RE = re.compile(
     r"^(?P<who>.+?\bLeaders)[’']\s+(?:Joint\s+)?(?:Statement|Declaration|Communiqu[ée])\b", re.IGNORECASE
 )
 # Where the author part of a title ends: "Remarks by President Biden | on the economy | at ...".
-_TITLE_TAIL_RE = re.compile(
+_TITLE_TAIL_WORDS = (
     r"\s+(?:on|at|in|to|before|after|during|ahead\s+of|for|regarding|following|upon|about|with|"
-    r"aboard|en\s+route|previewing|announcing|marking|celebrating)\s+|\s*[|,—–:(]|\s+-\s+",
-    re.IGNORECASE,
+    r"aboard|en\s+route|previewing|announcing|marking|celebrating)\s+|\s+-\s+"
 )
+_TITLE_TAIL_RE = re.compile(_TITLE_TAIL_WORDS + r"|\s*[|,—–:(]", re.IGNORECASE)
 _BACKGROUND_RE = re.compile(r"^Background\s+(?:Press\s+)?(?:Call|Gaggle|Briefing)\b", re.IGNORECASE)
 # the same without the comma: a list of authors runs over commas ("Japan, the Republic of Korea,
 # and the United States")
-_TITLE_TAIL_WORD_RE = re.compile(_TITLE_TAIL_RE.pattern.replace("[|,—–:(]", "[|—–:(]"), re.IGNORECASE)
+_TITLE_TAIL_WORD_RE = re.compile(_TITLE_TAIL_WORDS + r"|\s*[|—–:(]", re.IGNORECASE)
 _AUTHOR_LIST_RE = re.compile(r"^[^,]+(?:,\s+(?:the\s+)?[A-Z][^,]*)+?,?\s+and\s+(?:the\s+)?[A-Z][^,]*$")
 # "Remarks by Assistant to the President for Homeland Security, Dr. Liz Sherwood-Randall"
 _ASSISTANT_RE = re.compile(

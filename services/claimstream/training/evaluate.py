@@ -384,16 +384,7 @@ def format_report(report: Mapping[str, Any]) -> str:
                 )
             )
     rows.append(("macro F1", [pct(m["macro_f1"]) for m in models.values()]))
-    rows.append(
-        (
-            "quantity acc",
-            [
-                f"{pct(m['quantity']['accuracy'])} ({m['quantity']['correct']}/{m['quantity']['matched']})"
-                for m in models.values()
-            ],
-        )
-    )
-    for key in ("speaker", "target", "flags"):
+    for key in ("quantity", "speaker", "target", "flags"):
         rows.append(
             (
                 f"{key} acc",
