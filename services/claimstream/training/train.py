@@ -97,12 +97,13 @@ def _call_layer(layer: nn.Module, hidden: torch.Tensor, attention_mask: torch.Te
 def cache_lower(model: TaggerModel, feats: list[Feature], k: int, batch_size: int = 64) -> list[torch.Tensor]:
     """Frozen lower-stack outputs [len, hidden] per feature, computed once (eval mode, no dropout)."""
     model.eval()
+    device = next(model.parameters()).device
     order = sorted(range(len(feats)), key=lambda i: len(feats[i].input_ids))
     out: list[torch.Tensor] = [torch.empty(0)] * len(feats)
     for j in range(0, len(order), batch_size):
         idx = order[j : j + batch_size]
         ids, mask, _ = collate([feats[i] for i in idx])
-        h = model.lower(ids, mask, k)
+        h = model.lower(ids.to(device), mask.to(device), k)
         for r, i in enumerate(idx):
             out[i] = h[r, : len(feats[i].input_ids)].clone()
     return out
@@ -147,12 +148,13 @@ def length_batches(
 def predict_probs(model: TaggerModel, feats: list[Feature], batch_size: int = 64) -> list[np.ndarray]:
     """Per feature: softmax probs [len-2, n_types, 3] for the non-special tokens."""
     model.eval()
+    device = next(model.parameters()).device
     order = sorted(range(len(feats)), key=lambda i: len(feats[i].input_ids))
     out: list[np.ndarray] = [np.empty(0)] * len(feats)
     for k in range(0, len(order), batch_size):
         idx = order[k : k + batch_size]
         ids, mask, _ = collate([feats[i] for i in idx])
-        probs = model(ids, mask).softmax(-1).numpy()
+        probs = model(ids.to(device), mask.to(device)).softmax(-1).float().cpu().numpy()
         for r, i in enumerate(idx):
             out[i] = probs[r, 1 : len(feats[i].input_ids) - 1]
     return out
@@ -243,6 +245,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--threads", type=int, default=2)
     p.add_argument(
+        "--device",
+        default="cpu",
+        help="torch device to train on ('cuda' where a GPU exists: recipe sweeps; the committed model "
+        "is trained on the CPU by make train)",
+    )
+    p.add_argument(
         "--dev-frac",
         type=float,
         default=0.1,
@@ -323,7 +331,8 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
 
-    model = TaggerModel.from_encoder()
+    device = torch.device(args.device)
+    model = TaggerModel.from_encoder().to(device)
     if not args.train_word_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     warm_up_info: dict[str, Any] = {}
@@ -367,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
     budget_s = args.time_budget_min * 60 - warm_up_info.get("seconds", 0.0)
     loss_fn = nn.CrossEntropyLoss(
-        weight=torch.tensor([1.0, args.pos_weight, args.pos_weight]), ignore_index=IGNORE
+        weight=torch.tensor([1.0, args.pos_weight, args.pos_weight], device=device), ignore_index=IGNORE
     )
     rng = random.Random(args.seed)
     averaged = WeightAverage()
@@ -383,9 +392,9 @@ def main(argv: list[str] | None = None) -> None:
         run_loss, n = 0.0, 0
         epoch_feats = pos_feats + (rng.sample(neg_feats, n_neg) if n_neg < len(neg_feats) else neg_feats)
         for batch in length_batches(epoch_feats, args.batch_size, rng):
-            ids, mask, tags = collate(batch)
+            ids, mask, tags = (t.to(device) for t in collate(batch))
             if k > 0:
-                hidden = torch.zeros((*ids.shape, model.head.in_features))
+                hidden = torch.zeros((*ids.shape, model.head.in_features), device=device)
                 for r, f in enumerate(batch):
                     hidden[r, : len(f.input_ids)] = cache[id(f)]
                 logits = model.upper(hidden, mask, k)
@@ -457,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
     if dev_in is not None:
         print(f"decode settings from dev: {json.dumps(decode)}", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), args.out / "checkpoint.pt")
+    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, args.out / "checkpoint.pt")
     meta = {
         "version": args.version,
         "labels": LABELS,
