@@ -53,7 +53,8 @@ def warm_up(
     encs = [tokenizer.encode(text).ids[:MAX_LENGTH] for text, _ in rows]
     labels = [y for _, y in rows]
     hidden: int = encoder.config.hidden_size
-    head = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, 2))
+    device = next(encoder.parameters()).device  # train.py --device: the warm-up follows the encoder
+    head = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, 2)).to(device)
     params = [p for p in encoder.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     warm = max(1, steps // 10)
@@ -75,8 +76,8 @@ def warm_up(
         for r, i in enumerate(batch):
             ids[r, : len(encs[i])] = torch.tensor(encs[i])
             mask[r, : len(encs[i])] = 1
-        cls = encoder(input_ids=ids, attention_mask=mask).last_hidden_state[:, 0]
-        loss = loss_fn(head(cls), torch.tensor([labels[i] for i in batch]))
+        cls = encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state[:, 0]
+        loss = loss_fn(head(cls), torch.tensor([labels[i] for i in batch], device=device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()

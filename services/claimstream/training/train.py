@@ -154,7 +154,7 @@ def predict_probs(model: TaggerModel, feats: list[Feature], batch_size: int = 64
     for k in range(0, len(order), batch_size):
         idx = order[k : k + batch_size]
         ids, mask, _ = collate([feats[i] for i in idx])
-        probs = model(ids.to(device), mask.to(device)).softmax(-1).float().cpu().numpy()
+        probs = model(ids.to(device), mask.to(device)).softmax(-1).cpu().numpy()
         for r, i in enumerate(idx):
             out[i] = probs[r, 1 : len(feats[i].input_ids) - 1]
     return out
