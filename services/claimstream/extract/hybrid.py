@@ -18,7 +18,8 @@ an announced sanction or cost on another party ("Treasury will sanction three fi
 claims/penalties.py) are threats, all added where the model tagged no threat and never also a
 commitment; a threat span worded as announced aid or a pull-back of forces, with no coercive
 word, is a commitment (claims/aid.py); and a commitment span worded as a resolve to defend one's
-own land is a threat (claims/defence.py).
+own land is a threat (claims/defence.py); a company's announced stop or restart of its own
+service ("KLM will stop flying to Ukraine") is a commitment (claims/services.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from claimstream.claims.mistakes import find_mistake_warnings
 from claimstream.claims.penalties import find_penalties
 from claimstream.claims.quantity import find_troop_quantities
 from claimstream.claims.ruptures import find_ruptures
+from claimstream.claims.services import find_service_stops
 from claimstream.extract.base import Extractor, Span
 
 GRAMMAR_SCORE = 0.5
@@ -116,11 +118,29 @@ def retype_worded(sentence: str, spans: Sequence[Span]) -> list[Span]:
     return _retype(spans, "commitment", "threat", reads_as_defence, sentence)
 
 
+def add_service_stops(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each announced stop or restart of one's own service a commitment: a threat
+    span lying mostly inside it is made a commitment, and it is added where no commitment then
+    overlaps it."""
+    out = list(spans)
+    for start, end in find_service_stops(sentence):
+        out = [
+            Span("commitment", s.start, s.end, s.score)
+            if s.type == "threat" and _mostly_inside(s, start, end)
+            else s
+            for s in out
+        ]
+        if not any(s.type == "commitment" and _overlaps(s, start, end) for s in out):
+            out.append(Span("commitment", start, end, GRAMMAR_SCORE))
+    return _in_order(out)
+
+
 def settle_types(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """The type fixes the wording settles: aid is a commitment; a denial of an attack, a warning
-    that relations will be broken off or that a coercive move would be a mistake, an announced
-    penalty and a resolve to defend one's land are threats."""
-    return add_threats(sentence, retype_worded(sentence, spans))
+    """The type fixes the wording settles: aid and a company's stop of its own service are
+    commitments; a denial of an attack, a warning that relations will be broken off or that a
+    coercive move would be a mistake, an announced penalty and a resolve to defend one's land are
+    threats."""
+    return add_threats(sentence, add_service_stops(sentence, retype_worded(sentence, spans)))
 
 
 def inside_support(offsets: Sequence[tuple[int, int]], inside: np.ndarray) -> Support:
