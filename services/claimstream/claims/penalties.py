@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from claimstream.claims.clauses import clause_start, is_question
+
 _PENALTY_NOUN: Final = (
     r"(?:sanctions?(?:\s+measures)?|costs|consequences|penalties|visa\s+restrictions|restrictive\s+measures"
     r"|export\s+controls|(?:economic\s+)?harm)"
@@ -28,9 +30,6 @@ _PENALTY_RE: Final = re.compile(
     r")[^,;:.!?—–]{0,120}",  # to the end of the clause
     re.IGNORECASE,
 )
-_CLAUSE_START_RE: Final = re.compile(r"[.;:!?—–]\s+|,\s+(?=(?:and|but|so)\s)|^")
-# a lead-in word the claim does not need ("First, the State Department will ...")
-_LEAD_IN_RE: Final = re.compile(r"(?:[A-Z]\w+,\s+|(?:and|but|so|now)\s+)", re.IGNORECASE)
 # a law, an order or a rule that will impose something is not an actor's penalty
 _RULE_SUBJECT_RE: Final = re.compile(
     r"\b(?:law|bill|act|rule|regulation|directive|framework|order|legislation|tax|tariff)s?\s*$",
@@ -41,16 +40,11 @@ _RULE_SUBJECT_RE: Final = re.compile(
 def find_penalties(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each announced penalty: from the start of its clause (or 120 characters
     before the modal, when the clause is longer) to the end of the clause."""
-    if sentence.rstrip().endswith("?") or re.match(r"\s*Q\b", sentence):
+    if is_question(sentence):
         return []
     out: list[tuple[int, int]] = []
     for m in _PENALTY_RE.finditer(sentence):
         if _RULE_SUBJECT_RE.search(sentence[: m.start()].rstrip()):
             continue
-        # "^" always matches, so there is a clause start at 0 at least
-        clause = max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start()))
-        start = max(clause, m.start() - 120)
-        lead = _LEAD_IN_RE.match(sentence, start, m.start())
-        start = lead.end() if lead else start
-        out.append((start, m.end()))
+        out.append((clause_start(sentence, m.start(), 120), m.end()))
     return out

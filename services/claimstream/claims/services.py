@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from claimstream.claims.clauses import clause_start, is_question
+
 _SERVICE: Final = (
     r"(?:(?:(?:all|some|most|many)\s+(?:of\s+)?)?(?:its|their|all)\s+(?:own\s+)?)?"
     r"(?:(?:direct|scheduled|passenger|cargo|commercial|regular|international|remaining)\s+){0,2}"
@@ -49,30 +51,19 @@ _COMPANY_RE: Final = re.compile(
     r"Pegasus|flydubai|Etihad|Maersk|MSC)\b"
 )
 _CONDITION_RE: Final = re.compile(r"\b(?:if|unless|should\s+\w+\s+(?:invade|attack))\b", re.IGNORECASE)
-_CLAUSE_START_RE: Final = re.compile(r"[.;:!?—–]\s+|,\s+(?=(?:and|but|so)\s)|^")
-_LEAD_IN_RE: Final = re.compile(r"(?:[A-Z]\w+,\s+|(?:and|but|so|now)\s+)", re.IGNORECASE)
 
 
 def find_service_stops(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each announced stop, suspension or resumption of one's own service: from
     the start of its clause (at most 100 characters before the modal) to the end of the clause."""
-    if sentence.rstrip().endswith("?") or re.match(r"\s*Q\b", sentence):
+    if is_question(sentence) or not _COMPANY_RE.search(sentence):
         return []
     out: list[tuple[int, int]] = []
     for m in _ANNOUNCE_RE.finditer(sentence):
-        before = sentence[: m.start()]
-        modal = m.group(0).split()[0].lower()
-        if modal == "would" and not _REPORTED_RE.search(before):
+        if m.group(0).split()[0].lower() == "would" and not _REPORTED_RE.search(sentence[: m.start()]):
             continue
-        clause = max(c.end() for c in _CLAUSE_START_RE.finditer(sentence, 0, m.start()))
-        start = max(clause, m.start() - 100)
-        lead = _LEAD_IN_RE.match(sentence, start, m.start())
-        start = lead.end() if lead else start
-        if (
-            not _COMPANY_RE.search(sentence)
-            or _ON_ANOTHER_RE.search(m.group(0))
-            or _CONDITION_RE.search(sentence[start : m.end()])
-        ):
+        start = clause_start(sentence, m.start(), 100)
+        if _ON_ANOTHER_RE.search(m.group(0)) or _CONDITION_RE.search(sentence[start : m.end()]):
             continue
         out.append((start, m.end()))
     return out

@@ -41,11 +41,19 @@ class AveragedTagger:
         self.version = " + ".join(t.version for t in taggers)
         self.decode_settings: dict[str, Any] = dict(lead.decode_settings)
         self.grammar_min_inside: float = float(lead.grammar_min_inside)
+        # tuning and then scoring read the same dev sentences: run the models over them once
+        self._last: tuple[list[str], tuple[list[Any], list[np.ndarray]]] | None = None
 
     def token_probs(self, sentences: Sequence[str]) -> tuple[list[Any], list[np.ndarray]]:
+        sentences = list(sentences)
+        if self._last is None or self._last[0] != sentences:
+            self._last = (sentences, self._average(sentences))
+        return self._last[1]
+
+    def _average(self, sentences: list[str]) -> tuple[list[Any], list[np.ndarray]]:
         runs = [t.token_probs(sentences) for t in self.taggers]
         encs = runs[0][0]
-        for _, (other, _p) in zip(self.taggers[1:], runs[1:], strict=True):
+        for other, _ in runs[1:]:
             if any(list(a.ids) != list(b.ids) for a, b in zip(encs, other, strict=True)):
                 raise ModelLoadError("the taggers tokenize the same sentence differently")
         probs = [np.mean([r[1][i] for r in runs], axis=0) for i in range(len(encs))]
